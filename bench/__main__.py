@@ -1,0 +1,54 @@
+"""`make bench`: every benchmark, one after the other, figures printed (never pass/fail).
+
+    .venv/bin/python -m bench [--quick]
+
+Relay throughput and latency (bench/relay.py), then the detectors and the attachment
+extraction. Each runs in its own process so one's memory and caches do not colour the
+next. Run on an otherwise idle machine: the figures are only as quiet as the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
+    # (title, command, extra arguments for --quick)
+    ("Relay throughput and added latency", ["-m", "bench.relay"], ["--messages", "600"]),
+    ("pupil_name detector", [str(HERE / "bench_pupil_name.py")], ["--rounds", "50"]),
+    ("sensitive_data detector", [str(HERE / "bench_sensitive_data.py")], ["--rounds", "10"]),
+    (
+        "chain_letter and personal_address",
+        [str(HERE / "bench_chain_personal.py")],
+        ["--rounds", "50"],
+    ),
+    ("Attachment extraction", [str(HERE / "bench_extract.py")], []),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, rougher figures")
+    args = parser.parse_args()
+    failed = []
+    for title, command, quick in BENCHMARKS:
+        print(f"\n=== {title} ===", flush=True)
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, *command, *(quick if args.quick else [])], cwd=HERE.parent
+        )
+        print(f"({time.monotonic() - started:.0f} s)", flush=True)
+        if result.returncode != 0:
+            failed.append(title)
+    if failed:
+        print(f"\nbenchmarks that did not run to completion: {', '.join(failed)}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

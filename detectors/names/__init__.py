@@ -1,0 +1,9 @@
+"""Finding the school's pupils' full names in text: folding, the roster index, matching.
+
+`detectors.pupil_name` is the detector; the modules here are its parts, each one concept:
+`folding` (text as it is compared), `common_words` (names that are also English words),
+`roster_index` (what the roster and staff directory say), `phrases` (spaCy's
+PhraseMatcher over the folded words), `text_matcher` (full names in running text),
+`table_matcher` (a forename in one cell and the surname in another) and `hits` (a match
+and its score).
+"""

@@ -1,0 +1,163 @@
+"""The pupil_name detector: pupils' full names in the subject, the body and attachments.
+
+The AUPs ask that "Emails should never contain children's full names either in the
+subject line or preferably not in the main body of the text. Initials should be used
+wherever possible." Generic name recognition would flag every adult and miss unusual
+names, so this matches the school's own roster: a pupil's forename (legal or preferred)
+with their surname, in any case and accents, in running text or across a table row.
+
+It does not report initials, a forename or a surname alone, or the sender's own name;
+a full name that also belongs to a member of staff is reported at a low score (kind
+"staff_namesake") so that the default rules let it pass while the journal shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from pydantic import Field
+
+from detectors.base import Detector, DetectorSettings
+from detectors.names.common_words import shipped_common_words
+from detectors.names.hits import NameHit, without_overlaps
+from detectors.names.roster_index import NameKey, RosterIndex
+from detectors.names.table_matcher import RowFinder, TableMatcher, locate_cells
+from detectors.names.text_matcher import TextMatcher
+from models import Directory, Finding, Message, School, TextBlock
+from models.redact import redact_spans, redact_words
+
+PUPIL_FULL_NAME = "PUPIL_FULL_NAME"
+STAFF_NAMESAKE = "staff_namesake"
+
+
+class PupilNameSettings(DetectorSettings):
+    max_middle_names: int = Field(default=3, ge=0, le=6)
+    """How many middle names or initials may stand between forename and surname."""
+    staff_namesake_score: float = Field(default=0.3, ge=0.0, le=1.0)
+    """Score of a full name that is also a member of staff's (rules default to 0.5)."""
+    common_words: tuple[str, ...] = ()
+    """More names to treat as everyday words, matched only when written as a name."""
+
+
+class PupilNameDetector(Detector):
+    name = "pupil_name"
+    finding_types = frozenset({PUPIL_FULL_NAME})
+    Settings = PupilNameSettings
+
+    def __init__(
+        self, settings: DetectorSettings, directory: Directory, school: School | None = None
+    ) -> None:
+        super().__init__(settings, directory, school)
+        options = (
+            settings
+            if isinstance(settings, PupilNameSettings)
+            else PupilNameSettings.model_validate(settings.model_dump())
+        )
+        self.options = options
+        self.index = RosterIndex(directory, shipped_common_words() | set(options.common_words))
+        self.text_matcher = TextMatcher(self.index, options.max_middle_names)
+        self.table_matcher = TableMatcher(self.index)
+
+    def detect(self, message: Message) -> list[Finding]:
+        if self.index.empty:
+            return []
+        sender = self.index.sender_words(message.facts)
+        findings: list[Finding] = []
+        for block in message.texts:
+            hits = [h for h in self._hits(block) if not _is_sender(h.key, sender)]
+            findings.extend(self._report(block.location, hits))
+        for part in message.facts.attachments:
+            if part.filename:
+                hits = self.text_matcher.find(_readable_file_name(part.filename))
+                hits = [replace(h, span=None) for h in hits if not _is_sender(h.key, sender)]
+                findings.extend(self._report(f"attachment:{part.path}", hits, file_name=True))
+        return findings
+
+    def _hits(self, block: TextBlock) -> list[NameHit]:
+        hits = self.text_matcher.find(block.text)
+        if block.rows:
+            spans = locate_cells(block.text, block.rows)
+            rows = RowFinder(block.rows, spans)
+            hits = [replace(h, row=rows.row_at(h.span[0])) if h.span else h for h in hits]
+            hits.extend(self.table_matcher.find(block.text, block.rows, spans))
+        return without_overlaps(hits)
+
+    def _report(
+        self, location: str, hits: Iterable[NameHit], *, file_name: bool = False
+    ) -> list[Finding]:
+        """One finding per pupil name and place (and row), counting repeats."""
+        grouped: dict[tuple[NameKey, int | None], list[NameHit]] = {}
+        for hit in hits:
+            grouped.setdefault((hit.key, hit.row), []).append(hit)
+        findings = []
+        for (key, row), same in grouped.items():
+            first = max(same, key=lambda h: h.score)
+            evidence = redact_words(first.text)
+            where = self._where(location, row, file_name)
+            initials = _initials(key)
+            if key in self.index.staff_names:
+                kind: str | None = STAFF_NAMESAKE
+                value = min(self.options.staff_namesake_score, first.score)
+                explanation = (
+                    f"{where} contains {evidence}, a pupil's full name that is also the name "
+                    f"of a member of staff; if you mean the pupil, use initials instead, "
+                    f"e.g. {initials}"
+                )
+            else:
+                kind, value = None, first.score
+                explanation = (
+                    f"{where} contains a pupil's full name ({evidence}); "
+                    f"use initials instead, e.g. {initials}"
+                )
+            findings.append(
+                Finding(
+                    detector=self.name,
+                    type=PUPIL_FULL_NAME,
+                    location=location,
+                    score=value,
+                    evidence=evidence,
+                    explanation=explanation,
+                    row=row,
+                    kind=kind,
+                    count=len(same),
+                    span=first.span,
+                )
+            )
+        return findings
+
+    def _where(self, location: str, row: int | None, file_name: bool) -> str:
+        """Where, in words a teacher knows; a pupil's name in a file name stays masked."""
+        place, _, detail = location.partition(":")
+        if place == "subject":
+            return "The subject line"
+        if place != "attachment":
+            return "The message"
+        path, _, sheet = detail.partition("#")
+        masked = redact_spans(path, [h.span for h in self._file_name_hits(path) if h.span])
+        if file_name:
+            return f"The name of the attachment {masked}"
+        where = f"The attachment {masked}"
+        if sheet:
+            where += f", sheet {sheet}"
+        if row is not None:
+            where += f", row {row}"
+        return where
+
+    def _file_name_hits(self, path: str) -> list[NameHit]:
+        return self.text_matcher.find(_readable_file_name(path))
+
+
+def _readable_file_name(name: str) -> str:
+    """File names join words with underscores: "Amelia_Jones_EHCP.pdf" names a pupil."""
+    return name.replace("_", " ")
+
+
+def _is_sender(key: NameKey, sender: frozenset[str]) -> bool:
+    return bool(sender) and all(word in sender for phrase in key for word in phrase)
+
+
+def _initials(key: NameKey) -> str:
+    """The initials to suggest, forename first: "Jones, Amelia" -> "A.J."."""
+    forename, surname = key
+    return f"{forename[0][:1].upper()}.{surname[0][:1].upper()}."

@@ -1,0 +1,369 @@
+"""The sensitive_data detector: personal and special category data that must not leave
+the school unprotected.
+
+The AUPs: "Any electronic communication which contains ... sensitive or personal
+information will only be sent using secure and encrypted email or password protection."
+This detector only reports what is there; the rules decide, using the facts the parser
+recorded (encryption, internal or secure-partner recipients), whether that is a problem.
+
+Text blocks are scanned as prose; table blocks (spreadsheets, CSV, HTML and Word tables)
+row by row, with each cell labelled by its column header so "DOB" or "ULN" columns give
+their values the context a label gives in prose. Many rows of personal data, in a table
+or as lines of text, are reported once as BULK_PERSONAL_DATA with the row count.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from itertools import accumulate
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from detectors.base import Detector, DetectorSettings
+from detectors.bulk import (
+    BULK_PERSONAL_DATA,
+    Header,
+    Role,
+    bulk_kind,
+    describe,
+    find_header,
+    is_filled,
+    is_person_row,
+    row_roles,
+    special_kind,
+)
+from detectors.identifiers import IDENTIFIER_TYPES, find_identifiers
+from detectors.personal_details import (
+    DATE_OF_BIRTH,
+    HOME_ADDRESS,
+    PHONE_NUMBER,
+    UK_POSTCODE,
+    find_addresses,
+    find_dates_of_birth,
+    find_phone_numbers,
+    is_postcode,
+    normalise_postcode,
+)
+from detectors.protective_marking import PROTECTIVE_MARKING, find_markings
+from detectors.search_windows import digit_clusters
+from detectors.sensitive_explanations import explain
+from detectors.special_category import (
+    SPECIAL_CATEGORY,
+    PhraseMatcher,
+    default_vocabulary,
+    parse_phrase,
+)
+from detectors.table_text import (
+    RowText,
+    block_span,
+    cell_starts,
+    has_text_outside_cells,
+    outside_cells,
+    row_text,
+)
+from detectors.textmatch import Match, keep_best
+from models import Directory, Finding, Message, Row, School, TextBlock
+
+_PRIORITY = {t: rank for rank, t in enumerate((*IDENTIFIER_TYPES, DATE_OF_BIRTH, PHONE_NUMBER))}
+"""Which of two overlapping digit matches is kept (an IBAN's digits are not a phone number)."""
+
+_PERSON_TYPES = frozenset((*IDENTIFIER_TYPES, DATE_OF_BIRTH, HOME_ADDRESS))
+"""Findings that mark a line or row as a record about one person (for bulk counting)."""
+
+_DOCUMENT_TYPES = frozenset((SPECIAL_CATEGORY, PROTECTIVE_MARKING))
+"""Findings about the document as a whole, kept beside a bulk finding."""
+
+_ROLE_OF_TYPE = {DATE_OF_BIRTH: Role.DOB, HOME_ADDRESS: Role.ADDRESS}
+
+
+class SensitiveDataSettings(DetectorSettings):
+    """`[detectors.sensitive_data]` in the config file."""
+
+    special_category_phrases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Extra phrases by kind, added to the default vocabulary, e.g.
+    {"health" = ["=PKU", "~phenylketonuria"]}; "=" exact capitals, "~" about someone."""
+    ignored_phrases: tuple[str, ...] = ()
+    """Default phrases this school does not want matched, e.g. ["pregnancy"]."""
+    use_default_vocabulary: bool = True
+    bulk_min_rows: int = Field(default=10, ge=2, le=1_000_000)
+    """Rows (or lines) of personal data from which a table is one BULK_PERSONAL_DATA finding."""
+    ignored_postcodes: tuple[str, ...] = ()
+    """More postcodes never reported as someone's home address (the school's own, from
+    [school] postcodes, always are not)."""
+
+    @field_validator("special_category_phrases")
+    @classmethod
+    def _phrases_usable(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for kind, phrases in value.items():
+            for phrase in phrases:
+                parse_phrase(kind, phrase)  # raises VocabularyError (a ValueError) naming it
+        return value
+
+    @field_validator("ignored_postcodes")
+    @classmethod
+    def _postcodes_valid(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for postcode in value:
+            if not is_postcode(postcode):
+                raise ValueError(f"{postcode!r} is not a UK postcode like 'AB1 2DE'")
+        return tuple(normalise_postcode(p) for p in value)
+
+
+class SensitiveDataDetector(Detector):
+    """Identifiers, personal details, special category data, markings and bulk data."""
+
+    name: ClassVar[str] = "sensitive_data"
+    finding_types: ClassVar[frozenset[str]] = frozenset(
+        (
+            *IDENTIFIER_TYPES,
+            DATE_OF_BIRTH,
+            HOME_ADDRESS,
+            UK_POSTCODE,
+            PHONE_NUMBER,
+            SPECIAL_CATEGORY,
+            PROTECTIVE_MARKING,
+            BULK_PERSONAL_DATA,
+        )
+    )
+    Settings: ClassVar[type[DetectorSettings]] = SensitiveDataSettings
+
+    def __init__(
+        self, settings: DetectorSettings, directory: Directory, school: School | None = None
+    ) -> None:
+        super().__init__(settings, directory, school)
+        if not isinstance(settings, SensitiveDataSettings):
+            settings = SensitiveDataSettings.model_validate(settings.model_dump())
+        self.options = settings
+        vocabulary = default_vocabulary() if settings.use_default_vocabulary else {}
+        for kind, phrases in settings.special_category_phrases.items():
+            vocabulary.setdefault(kind, []).extend(phrases)
+        self._phrases = PhraseMatcher(vocabulary, frozenset(settings.ignored_phrases))
+        school_postcodes = (normalise_postcode(p) for p in self.school.postcodes)
+        self._ignored_postcodes = frozenset((*settings.ignored_postcodes, *school_postcodes))
+
+    def detect(self, message: Message) -> list[Finding]:
+        findings: list[Finding] = []
+        for block in message.texts:
+            if block.is_table:
+                findings.extend(self._scan_table(block))
+            else:
+                findings.extend(self._scan_text(block, block.text))
+        return findings
+
+    # --- what is in a string -----------------------------------------------------------
+
+    def _matches(self, text: str) -> list[Match]:
+        """Every match in prose."""
+        return [*self._personal_details(text), *self._phrases_and_markings(text)]
+
+    def _personal_details(self, text: str) -> list[Match]:
+        """Identifiers, dates of birth, addresses, phone numbers: where two overlap (an
+        IBAN's digits are not also a phone number), the more specific is kept."""
+        clusters = digit_clusters(text)
+        points: list[Match] = [*find_identifiers(text, clusters), *find_dates_of_birth(text)]
+        points.extend(find_phone_numbers(text, clusters))
+        addresses = list(find_addresses(text, self._ignored_postcodes))
+        points.extend(m for m in addresses if m.type == UK_POSTCODE)
+        kept = keep_best(points, _PRIORITY)
+        kept.extend(m for m in addresses if m.type == HOME_ADDRESS)
+        return kept
+
+    def _phrases_and_markings(self, text: str) -> list[Match]:
+        return [*self._phrases.find(text), *find_markings(text)]
+
+    # --- prose ---------------------------------------------------------------------------
+
+    def _scan_text(self, block: TextBlock, text: str) -> list[Finding]:
+        """Prose: `text` is the block's text, or that text with its table cells blanked."""
+        matches = self._matches(text)
+        people = [m for m in matches if m.type in _PERSON_TYPES]
+        if len(people) < self.options.bulk_min_rows:
+            return [self._finding(block, m, span=(m.start, m.end)) for m in matches]
+        line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+        def line_of(match: Match) -> int:
+            return bisect_right(line_starts, match.start) - 1
+
+        person_lines = sorted({line_of(m) for m in people})
+        if len(person_lines) < self.options.bulk_min_rows:
+            return [self._finding(block, m, span=(m.start, m.end)) for m in matches]
+        counted = set(person_lines)
+        last_line_end = text.find("\n", line_starts[person_lines[-1]])
+        span = (line_starts[person_lines[0]], last_line_end if last_line_end >= 0 else len(text))
+        roles = {_ROLE_OF_TYPE.get(m.type, Role.IDENTIFIER) for m in people}
+        findings = [self._bulk(block, len(person_lines), roles, "lines", span)]
+        findings.extend(
+            self._finding(block, m, span=(m.start, m.end))
+            for m in matches
+            if m.type in _DOCUMENT_TYPES or line_of(m) not in counted
+        )
+        return findings
+
+    # --- tables --------------------------------------------------------------------------
+
+    def _scan_table(self, block: TextBlock) -> list[Finding]:
+        """The rows, one by one or as bulk data, and any prose around the tables."""
+        cells: list[list[int]] | None = None
+        findings: list[Finding] = []
+        if has_text_outside_cells(block.text, block.rows):  # an HTML page with a table in it
+            cells = cell_starts(block.text, block.rows)
+            findings = self._scan_text(block, outside_cells(block.text, block.rows, cells))
+        header = find_header(block.rows)
+        first = header.index + 1 if header else 0
+        rows = block.rows[first:]
+        span = (0, len(block.text)) if block.text else None
+        if header is not None:
+            # Fast path for MIS exports: the headers alone show the rows are people.
+            people = [roles for row in rows if is_person_row(roles := row_roles(row, header))]
+            if len(people) >= self.options.bulk_min_rows:
+                roles = set().union(*people)
+                return [*findings, self._bulk(block, len(people), roles, "rows", span)]
+        by_row = self._row_matches(rows, header)
+        person_rows: list[set[Role]] = []
+        for line, matches in by_row:
+            roles = row_roles(line.row, header) if header is not None else set()
+            roles |= {
+                _ROLE_OF_TYPE.get(m.type, Role.IDENTIFIER)
+                for m in matches
+                if m.type in _PERSON_TYPES
+            }
+            if is_person_row(roles) or any(m.type in _PERSON_TYPES for m in matches):
+                person_rows.append(roles)
+        if len(person_rows) >= self.options.bulk_min_rows:
+            roles = set().union(*person_rows)
+            return [*findings, self._bulk(block, len(person_rows), roles, "rows", span)]
+        if any(matches for _, matches in by_row):
+            cells = cells or cell_starts(block.text, block.rows)
+            findings.extend(self._row_findings(block, by_row, cells[first:]))
+        return findings
+
+    def _row_matches(
+        self, rows: Sequence[Row], header: Header | None
+    ) -> list[tuple[RowText, list[Match]]]:
+        """Scan all rows as one string (one pass per pattern), then split matches by row.
+
+        Identifiers and dates are read with each cell after its column header, so a
+        "DOB" or "ULN" column labels its values; phrases are read from the cells alone,
+        so a "SEN status" header is not itself reported on every row. Match positions
+        are relative to the row's labelled string.
+        """
+        labels = header.row.cells if header is not None else ()
+        labelled = [row_text(row, labels) for row in rows]
+        plain = [row_text(row) for row in rows] if labels else labelled
+        per_row: list[list[Match]] = [[] for _ in rows]
+        for lines, scanner in (
+            (labelled, self._personal_details),
+            (plain, self._phrases_and_markings),
+        ):
+            starts = list(accumulate((len(line.text) + 1 for line in lines[:-1]), initial=0))
+            for match in scanner("\n".join(line.text for line in lines)):
+                index = bisect_right(starts, match.start) - 1
+                start, end = match.start - starts[index], match.end - starts[index]
+                if lines is plain and plain is not labelled:
+                    start, end = _to_labelled(plain[index], labelled[index], start, end)
+                per_row[index].append(replace(match, start=start, end=end))
+        if header is not None:
+            for index, line in enumerate(labelled):
+                per_row[index].extend(_special_columns(line, header))
+        return list(zip(labelled, per_row, strict=True))
+
+    def _row_findings(
+        self,
+        block: TextBlock,
+        by_row: Sequence[tuple[RowText, list[Match]]],
+        cells: Sequence[Sequence[int]],
+    ) -> list[Finding]:
+        """One finding per match, with its row number, highlighted in the block's text."""
+        return [
+            self._finding(
+                block,
+                match,
+                span=block_span(line, cells[index], match.start, match.end),
+                row=line.row.number,
+            )
+            for index, (line, matches) in enumerate(by_row)
+            for match in matches
+        ]
+
+    # --- findings ------------------------------------------------------------------------
+
+    def _finding(
+        self,
+        block: TextBlock,
+        match: Match,
+        *,
+        span: tuple[int, int] | None,
+        row: int | None = None,
+    ) -> Finding:
+        return Finding(
+            detector=self.name,
+            type=match.type,
+            location=block.location,
+            score=match.score,
+            evidence=match.evidence,
+            explanation=explain(
+                match.type,
+                match.kind,
+                encrypt_tag=self.school.encrypt_tag,
+                evidence=match.evidence,
+            ),
+            row=row,
+            kind=match.kind,
+            span=span,
+        )
+
+    def _bulk(
+        self,
+        block: TextBlock,
+        count: int,
+        roles: set[Role],
+        unit: str,
+        span: tuple[int, int] | None,
+    ) -> Finding:
+        contents = describe(roles)
+        return Finding(
+            detector=self.name,
+            type=BULK_PERSONAL_DATA,
+            location=block.location,
+            score=0.95,
+            evidence=f"{count} {unit} with {contents}",
+            explanation=explain(
+                BULK_PERSONAL_DATA,
+                None,
+                encrypt_tag=self.school.encrypt_tag,
+                count=count,
+                contents=contents,
+            ),
+            kind=bulk_kind(roles),
+            count=count,
+            span=span,
+        )
+
+
+def _to_labelled(plain: RowText, labelled: RowText, start: int, end: int) -> tuple[int, int]:
+    """A position in a row's plain string, moved to the same characters in its labelled one."""
+    cell = bisect_right(plain.value_starts, start) - 1
+    shift = labelled.value_starts[cell] - plain.value_starts[cell] if cell >= 0 else 0
+    last = bisect_right(plain.value_starts, max(start, end - 1)) - 1
+    end_shift = labelled.value_starts[last] - plain.value_starts[last] if last >= 0 else 0
+    return start + shift, end + end_shift
+
+
+def _special_columns(line: RowText, header: Header) -> Iterable[Match]:
+    """A filled-in special-category column ("FSMeligible: 1") is special category data."""
+    cells = line.row.cells
+    for column, role in header.roles.items():
+        if role is Role.SPECIAL and column < len(cells) and is_filled(role, cells[column]):
+            name = header.row.cells[column].strip()
+            start = line.value_starts[column]
+            yield Match(
+                type=SPECIAL_CATEGORY,
+                start=start,
+                end=start + len(cells[column]),
+                evidence=f'"{name}" column',
+                score=0.85,
+                kind=special_kind(name),
+            )

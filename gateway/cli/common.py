@@ -1,0 +1,77 @@
+"""What every sub-command shares: --config and --data-dir, config errors, async running."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from gateway.config import Config, ConfigError, load
+from gateway.store import Store, StoreError
+
+T = TypeVar("T")
+
+
+def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --config and --data-dir, so every sub-command acts on the same data as `serve`."""
+    func = click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder for the database, keys and outbox (overrides data_dir).",
+    )(func)
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="SCHOOLGATE_CONFIG",
+        help="Configuration file (TOML). Default: built-in defaults, or $SCHOOLGATE_CONFIG.",
+    )(func)
+    return func
+
+
+def load_config(
+    config_path: Path | None, data_dir: Path | None, overrides: dict[str, Any] | None = None
+) -> Config:
+    """Load the config or exit 2 with the validation messages."""
+    merged = dict(overrides or {})
+    if data_dir is not None:
+        merged["data_dir"] = str(data_dir)
+    try:
+        return load(config_path, merged)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+async def open_store(config: Config) -> Store:
+    try:
+        return await Store.open(config.db_url)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # aiosmtpd logs every command (with addresses) at INFO: keep that for debugging only.
+    logging.getLogger("mail.log").setLevel(logging.DEBUG if level == "debug" else logging.WARNING)
+
+
+def async_command(func: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., T]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        return run(func(*args, **kwargs))
+
+    return wrapper

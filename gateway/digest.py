@@ -1,0 +1,138 @@
+"""The daily digest for admins and DSLs: what was held, warned, overridden and expired.
+
+Sent once a day at `notices.digest_time` by whichever gateway node claims the day
+first in `app_state`, so several nodes sharing a PostgreSQL database send one digest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from gateway.quarantine import HoldStatus
+from gateway.store import Store
+from models.schema import app_state, audit_log, held_messages, journal
+
+DIGEST_KEY = "digest_last_day"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestData:
+    since: datetime
+    actions: Counter[str]
+    rules: Counter[str]
+    waiting: list[tuple[str, str, str, str]]
+    """(hold id, sender, redacted subject, severity) still awaiting review."""
+    overrides: list[tuple[str, str, str]]
+    """(sender, hold id, reason) for "Send anyway" choices."""
+    expired: int
+
+
+async def collect(store: Store, since: datetime) -> DigestData:
+    async with store.connect() as conn:
+        rows = (
+            await conn.execute(
+                sa.select(journal.c.action, journal.c.rules).where(journal.c.received_at >= since)
+            )
+        ).all()
+        waiting = (
+            await conn.execute(
+                sa.select(
+                    held_messages.c.id,
+                    held_messages.c.mail_from,
+                    held_messages.c.subject,
+                    held_messages.c.severity,
+                )
+                .where(held_messages.c.status == HoldStatus.HELD)
+                .where(held_messages.c.action == "quarantine")
+                .order_by(held_messages.c.created_at)
+            )
+        ).all()
+        overrides = (
+            await conn.execute(
+                sa.select(audit_log.c.actor, audit_log.c.hold_id, audit_log.c.detail)
+                .where(audit_log.c.action == "override")
+                .where(audit_log.c.at >= since)
+                .order_by(audit_log.c.at)
+            )
+        ).all()
+        expired = (
+            await conn.execute(
+                sa.select(sa.func.count())
+                .select_from(audit_log)
+                .where(audit_log.c.action == "expired")
+                .where(audit_log.c.at >= since)
+            )
+        ).scalar_one()
+    actions: Counter[str] = Counter(str(r.action) for r in rows if r.action)
+    rules: Counter[str] = Counter(rule for r in rows for rule in (r.rules or []))
+    return DigestData(
+        since=since,
+        actions=actions,
+        rules=rules,
+        waiting=[(w.id, w.mail_from, w.subject, w.severity) for w in waiting],
+        overrides=[(o.actor, o.hold_id or "", o.detail) for o in overrides],
+        expired=int(expired),
+    )
+
+
+def render(data: DigestData, console_url: str, school: str) -> tuple[str, str]:
+    lines = [
+        f"schoolgate daily summary for {school}",
+        f"Since {data.since.astimezone():%A %d %B %H:%M}.",
+        "",
+        "Messages checked: "
+        + (", ".join(f"{n} {a}" for a, n in sorted(data.actions.items())) or "none"),
+    ]
+    if data.rules:
+        lines += ["", "Rules that matched:"]
+        lines += [f"  - {rule}: {n}" for rule, n in data.rules.most_common(15)]
+    lines += ["", f"Held for review and still waiting: {len(data.waiting)}"]
+    lines += [
+        f'  - [{severity}] {sender}: "{subject}"  {console_url}/held/{hold_id}'
+        for hold_id, sender, subject, severity in data.waiting[:50]
+    ]
+    lines += ["", f'"Send anyway" overrides: {len(data.overrides)}']
+    lines += [f"  - {who} ({hold}): {reason}" for who, hold, reason in data.overrides[:50]]
+    lines += ["", f"Expired without an answer: {data.expired}", "", f"Console: {console_url}"]
+    subject = f"[schoolgate] Daily summary: {len(data.waiting)} waiting for review"
+    return subject, "\n".join(lines) + "\n"
+
+
+async def claim_day(store: Store, day: str) -> bool:
+    """True for exactly one caller per day (across every node sharing the database)."""
+    now = datetime.now(UTC)
+    async with store.begin() as conn:
+        updated = await conn.execute(
+            app_state.update()
+            .where(app_state.c.key == DIGEST_KEY)
+            .where(app_state.c.value < day)
+            .values(value=day, updated_at=now)
+        )
+        if updated.rowcount == 1:
+            return True
+        exists = (
+            await conn.execute(sa.select(app_state.c.value).where(app_state.c.key == DIGEST_KEY))
+        ).first()
+        if exists is not None:
+            return False
+        try:
+            async with conn.begin_nested():
+                await conn.execute(
+                    app_state.insert().values(key=DIGEST_KEY, value=day, updated_at=now)
+                )
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+
+def due(now_local: datetime, digest_time: str) -> bool:
+    hour, minute = (int(x) for x in digest_time.split(":"))
+    return (now_local.hour, now_local.minute) >= (hour, minute)
+
+
+def window_start(now: datetime) -> datetime:
+    return now - timedelta(days=1)

@@ -1,0 +1,574 @@
+"""What happens to held mail: hold, release, confirm, cancel, reject, delete, expire, purge.
+
+States: held -> releasing -> released, or held -> rejected / cancelled / expired /
+deleted; releasing -> failed when the next hop refuses for good. Releasing is a state
+of its own so that a release interrupted mid-delivery (next hop down, process killed)
+is retried by whichever node gets the delivery lease next, and so that releasing twice
+delivers once: only the caller whose conditional UPDATE wins starts a delivery.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway import audit, notices
+from gateway.audit import SYSTEM_ACTOR, Actor
+from gateway.config import Config
+from gateway.faults import crash_point
+from gateway.journal import JournalEntry, insert_entries
+from gateway.links import LinkSigner
+from gateway.mailer import Mailer
+from gateway.notices import MatchedRule, NoticeFacts, Signature
+from gateway.quarantine import HeldMessage, HoldStatus, HoldStore
+from gateway.relay import NextHop, NextHopUnavailable, send
+from gateway.smtp_text import ascii_text
+from gateway.store import Store
+from models import Action, Finding, Verdict, domain_matches
+from models.schema import held_messages
+
+log = logging.getLogger(__name__)
+
+_SEVERITY = {"low": 0, "medium": 1, "high": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of an action, for the CLI and the web pages."""
+
+    ok: bool
+    status: str
+    message: str
+
+
+@dataclass
+class HoldFlow:
+    config: Config
+    store: Store
+    holds: HoldStore
+    mailer: Mailer
+    next_hop: NextHop
+    signer: LinkSigner
+    base_url: str = ""
+    """Where links point; the configured public URL, else the web listener's address."""
+
+    # --- helpers ------------------------------------------------------------------------
+
+    @property
+    def signature(self) -> Signature:
+        n = self.config.notices
+        return Signature(n.from_name, self.config.school.name, n.reviewer_role, n.review_time)
+
+    def _rules_by_name(self) -> dict[str, MatchedRule]:
+        return {r.name: MatchedRule(r.reason, r.notice) for r in self.config.effective_rules()}
+
+    def _facts(self, held: HeldMessage) -> NoticeFacts:
+        known = self._rules_by_name()
+        return NoticeFacts(
+            subject=held.subject,
+            recipients=held.recipients,
+            rules=tuple(known[r] for r in held.rules if r in known),
+            findings=held.findings,
+            hold_id=held.id,
+        )
+
+    def notifiable(self, sender: str) -> bool:
+        """Notices go to the school's own staff, never to forged outside senders."""
+        if not sender or "@" not in sender:
+            return False
+        if self.config.notices.notify_external_senders or not self.config.school.domains:
+            return True
+        return domain_matches(sender.rpartition("@")[2], self.config.school.domains)
+
+    @property
+    def delivery_lease(self) -> timedelta:
+        """How long one delivery attempt may take before another process may try again."""
+        relay = self.config.relay
+        return timedelta(seconds=relay.connect_timeout + 3 * relay.timeout + 5)
+
+    def console_url(self, hold_id: str) -> str:
+        return f"{self.public_url}/held/{hold_id}"
+
+    @property
+    def public_url(self) -> str:
+        return self.base_url or self.config.public_url
+
+    def confirm_urls(self, hold_id: str) -> tuple[str, str]:
+        token = self.signer.token(hold_id)
+        base = f"{self.public_url}/confirm/{token}"
+        return f"{base}/send", f"{base}/cancel"
+
+    async def _notice(
+        self,
+        conn: AsyncConnection,
+        kind: str,
+        to: list[str],
+        subject_body: tuple[str, str],
+        hold_id: str | None = None,
+    ) -> None:
+        subject, body = subject_body
+        message = notices.compose(
+            sender=self.config.notice_sender,
+            sender_name=self.config.notices.from_name,
+            to=to,
+            subject=subject,
+            body=body,
+            kind=kind,
+        )
+        await self.mailer.enqueue(conn, kind, message, to, hold_id=hold_id)
+
+    async def _tell_sender(
+        self, conn: AsyncConnection, held: HeldMessage, kind: str, subject_body: tuple[str, str]
+    ) -> None:
+        if self.notifiable(held.mail_from):
+            await self._notice(conn, kind, [held.mail_from], subject_body, held.id)
+
+    def reviewers(self) -> list[str]:
+        n = self.config.notices
+        return list(dict.fromkeys([*n.admin_addresses, *n.dsl_addresses]))
+
+    # --- holding ------------------------------------------------------------------------
+
+    async def hold(
+        self,
+        raw: bytes,
+        *,
+        verdict: Verdict,
+        findings: tuple[Finding, ...],
+        mail_from: str,
+        recipients: list[str],
+        mail_options: list[str],
+        entry: JournalEntry,
+    ) -> str:
+        """Store the message, its journal row, the sender's notice and any alert, atomically.
+
+        Only after this commits may the client be told 250.
+        """
+        now = datetime.now(UTC)
+        action = verdict.action
+        confirm_by = now + timedelta(hours=self.config.hold.confirm_hours)
+        async with self.store.begin() as conn:
+            hold_id = await self.holds.insert(
+                conn,
+                raw,
+                journal_id=entry.id,
+                action=action,
+                severity=verdict.severity,
+                mail_from=mail_from,
+                recipients=recipients,
+                mail_options=mail_options,
+                subject=entry.subject,
+                rules=entry.rules,
+                findings=findings,
+                expires_at=now + timedelta(days=self.config.hold.retention_days),
+                confirm_by=confirm_by if action == Action.CONFIRM else None,
+            )
+            entry.hold_id = hold_id
+            await insert_entries(conn, [entry])
+            await audit.record(
+                conn,
+                SYSTEM_ACTOR,
+                "held",
+                hold_id=hold_id,
+                journal_id=entry.id,
+                detail=f"{action} by rules {', '.join(entry.rules)}",
+            )
+            held = await self.holds.get_in(conn, hold_id)
+            assert held is not None  # inserted above, in this transaction
+            facts = self._facts(held)
+            if action == Action.CONFIRM:
+                send_url, cancel_url = self.confirm_urls(hold_id)
+                text = notices.confirm_notice(
+                    facts, send_url, cancel_url, confirm_by, self.signature
+                )
+                await self._tell_sender(conn, held, "confirm", text)
+            else:
+                await self._tell_sender(
+                    conn, held, "quarantine", notices.quarantine_notice(facts, self.signature)
+                )
+                threshold = _SEVERITY[self.config.notices.alert_severity]
+                if _SEVERITY[verdict.severity] >= threshold and self.reviewers():
+                    text = notices.alert(
+                        facts,
+                        mail_from,
+                        verdict.severity,
+                        self.console_url(hold_id),
+                        self.signature,
+                    )
+                    await self._notice(conn, "alert", self.reviewers(), text, hold_id)
+            crash_point("before-hold-commit")
+        self.mailer.kick()
+        return hold_id
+
+    async def notify_delivered(self, entry: JournalEntry, verdict: Verdict) -> None:
+        """After a notify verdict's delivery: a reminder to the sender."""
+        if not self.notifiable(entry.mail_from):
+            return
+        facts = NoticeFacts(
+            subject=entry.subject,
+            recipients=tuple(entry.recipients),
+            rules=tuple(MatchedRule(m.reason, m.notice) for m in verdict.deciding),
+            findings=tuple(entry.findings),
+        )
+        async with self.store.begin() as conn:
+            text = notices.notify_notice(facts, self.signature)
+            await self._notice(conn, "notify", [entry.mail_from], text)
+        self.mailer.kick()
+
+    # --- decisions ----------------------------------------------------------------------
+
+    async def release(self, hold_id: str, actor: Actor, reason: str = "") -> Result:
+        """Deliver a held message (idempotent: a second release delivers nothing more)."""
+        return await self._start_release(hold_id, actor, reason, audit_action="release")
+
+    async def send_anyway(self, hold_id: str, actor: Actor, reason: str) -> Result:
+        """The sender's override of a confirm hold, with the reason DSLs will review."""
+        held = await self.holds.get(hold_id)
+        if held is None or held.action != str(Action.CONFIRM):
+            return Result(False, "unknown", "This message is not waiting for your confirmation.")
+        if not reason.strip():
+            return Result(False, held.status, "Please give a short reason.")
+        return await self._start_release(hold_id, actor, reason.strip(), audit_action="override")
+
+    async def _start_release(
+        self, hold_id: str, actor: Actor, reason: str, *, audit_action: str
+    ) -> Result:
+        held = await self.holds.get(hold_id)
+        if held is None:
+            return Result(False, "unknown", f"No held message {hold_id}.")
+        if held.status in (HoldStatus.RELEASED, HoldStatus.RELEASING):
+            return Result(True, held.status, _already(held))
+        if held.status != HoldStatus.HELD:
+            return Result(False, held.status, f"It cannot be sent: it was {held.status}.")
+        async with self.store.begin() as conn:
+            won = await self._decide(
+                conn,
+                held,
+                actor,
+                audit_action,
+                reason,
+                status=HoldStatus.RELEASING,
+                next_attempt_at=None,
+            )
+        if not won:
+            current = await self.holds.get(hold_id)
+            assert current is not None
+            ok = current.status in (HoldStatus.RELEASED, HoldStatus.RELEASING)
+            return Result(
+                ok, current.status, _already(current) if ok else f"It was {current.status}."
+            )
+        return await self.attempt(hold_id)
+
+    async def _decide(
+        self,
+        conn: AsyncConnection,
+        held: HeldMessage,
+        actor: Actor,
+        audit_action: str,
+        reason: str,
+        **values: Any,
+    ) -> bool:
+        """Move a held message on, and audit who did it and why, if nobody beat us to it."""
+        won = await self.holds.transition(
+            conn,
+            held.id,
+            [HoldStatus.HELD],
+            decided_at=datetime.now(UTC),
+            decided_by=actor.name,
+            decision_reason=reason or None,
+            **values,
+        )
+        if won:
+            await audit.record(
+                conn,
+                actor,
+                audit_action,
+                hold_id=held.id,
+                journal_id=held.journal_id,
+                detail=reason,
+            )
+        return won
+
+    async def cancel(self, hold_id: str, actor: Actor) -> Result:
+        """The sender chose "Don't send"."""
+        return await self._close(hold_id, actor, HoldStatus.CANCELLED, "cancel", "", tell=False)
+
+    async def reject(self, hold_id: str, actor: Actor, reason: str = "") -> Result:
+        return await self._close(hold_id, actor, HoldStatus.REJECTED, "reject", reason, tell=True)
+
+    async def delete(self, hold_id: str, actor: Actor, reason: str = "") -> Result:
+        """Reject and erase the content at once (e.g. it should never have been stored)."""
+        held = await self.holds.get(hold_id)
+        if held is None:
+            return Result(False, "unknown", f"No held message {hold_id}.")
+        if held.status == HoldStatus.DELETED:
+            return Result(True, held.status, "It was already deleted.")
+        if held.status == HoldStatus.RELEASING:
+            return Result(False, held.status, "It is being delivered; it cannot be deleted now.")
+        async with self.store.begin() as conn:
+            won = await self.holds.transition(
+                conn,
+                hold_id,
+                [s for s in (HoldStatus.HELD, *HoldStatus.FINAL) if s != HoldStatus.DELETED],
+                status=HoldStatus.DELETED,
+                decided_at=datetime.now(UTC),
+                decided_by=actor.name,
+                decision_reason=reason or None,
+                ciphertext=b"",
+                purged_at=datetime.now(UTC),
+            )
+            if won:
+                await audit.record(conn, actor, "delete", hold_id=hold_id, detail=reason)
+                if held.status == HoldStatus.HELD:
+                    text = notices.rejected_notice(
+                        self._facts(held), actor.name, reason, self.signature
+                    )
+                    await self._tell_sender(conn, held, "rejected", text)
+        self.mailer.kick()
+        return Result(
+            won,
+            HoldStatus.DELETED if won else held.status,
+            "Deleted." if won else "It changed meanwhile.",
+        )
+
+    async def _close(
+        self, hold_id: str, actor: Actor, status: str, audit_action: str, reason: str, *, tell: bool
+    ) -> Result:
+        held = await self.holds.get(hold_id)
+        if held is None:
+            return Result(False, "unknown", f"No held message {hold_id}.")
+        if held.status == status:
+            return Result(True, status, f"It was already {status}.")
+        if held.status != HoldStatus.HELD:
+            return Result(False, held.status, f"It cannot be {status} now: it was {held.status}.")
+        async with self.store.begin() as conn:
+            won = await self._decide(conn, held, actor, audit_action, reason, status=status)
+            if won and tell:
+                text = notices.rejected_notice(
+                    self._facts(held), actor.name, reason, self.signature
+                )
+                await self._tell_sender(conn, held, status, text)
+        self.mailer.kick()
+        if not won:
+            current = await self.holds.get(hold_id)
+            return Result(False, current.status if current else "unknown", "It changed meanwhile.")
+        return Result(True, status, f"Done: the message is {status}.")
+
+    # --- delivery -----------------------------------------------------------------------
+
+    async def attempt(self, hold_id: str) -> Result:
+        """One delivery attempt, under a lease so that only one node or process tries."""
+        now = datetime.now(UTC)
+        async with self.store.begin() as conn:
+            claimed = await conn.execute(
+                held_messages.update()
+                .where(held_messages.c.id == hold_id)
+                .where(held_messages.c.status == HoldStatus.RELEASING)
+                .where(
+                    sa.or_(
+                        held_messages.c.next_attempt_at.is_(None),
+                        held_messages.c.next_attempt_at <= now,
+                    )
+                )
+                .values(
+                    release_attempts=held_messages.c.release_attempts + 1,
+                    next_attempt_at=now + self.delivery_lease,
+                )
+            )
+        held = await self.holds.get(hold_id)
+        if held is None:
+            return Result(False, "unknown", f"No held message {hold_id}.")
+        if claimed.rowcount != 1:
+            return Result(held.status != HoldStatus.FAILED, held.status, _already(held))
+        crash_point("release-after-claim")
+        content = self._release_header(held) + await self.holds.content(hold_id)
+        try:
+            result = await send(
+                self.next_hop,
+                held.mail_from,
+                list(held.recipients),
+                content,
+                list(held.mail_options),
+            )
+        except NextHopUnavailable as exc:
+            return await self._defer(held, str(exc))
+        if result.delivered:
+            return await self._delivered(
+                held,
+                result.accepted,
+                {r: str(x) for r, x in result.refused.items()},
+                str(result.reply),
+            )
+        if result.reply.transient:
+            return await self._defer(held, str(result.reply))
+        return await self._failed(held, str(result.reply))
+
+    def _release_header(self, held: HeldMessage) -> bytes:
+        by = ascii_text(held.decided_by or "unknown")[:200]
+        date = email.utils.formatdate(localtime=True)
+        return f"X-Schoolgate-Released: hold={held.id}; by={by}; {date}\r\n".encode()
+
+    async def _delivered(
+        self, held: HeldMessage, accepted: list[str], refused: dict[str, str], reply: str
+    ) -> Result:
+        async with self.store.begin() as conn:
+            await self.holds.transition(
+                conn,
+                held.id,
+                [HoldStatus.RELEASING],
+                status=HoldStatus.RELEASED,
+                released_at=datetime.now(UTC),
+                next_attempt_at=None,
+                delivery={"accepted": accepted, "refused": refused, "reply": reply},
+            )
+            await audit.record(
+                conn,
+                SYSTEM_ACTOR,
+                "delivered",
+                hold_id=held.id,
+                journal_id=held.journal_id,
+                detail=f"accepted {len(accepted)}, refused {len(refused)}: {reply}",
+            )
+            if held.decided_by != held.mail_from or refused:
+                text = notices.released_notice(
+                    self._facts(held), held.decided_by or "a reviewer", refused, self.signature
+                )
+                await self._tell_sender(conn, held, "released", text)
+        self.mailer.kick()
+        log.info("held message %s released and delivered", held.id)
+        return Result(True, HoldStatus.RELEASED, "Sent.")
+
+    async def _defer(self, held: HeldMessage, error: str) -> Result:
+        now = datetime.now(UTC)
+        started = held.decided_at or now
+        if now - started > timedelta(hours=self.config.hold.release_give_up_hours):
+            return await self._failed(
+                held, f"gave up after {held.release_attempts} attempts: {error}"
+            )
+        retry = now + timedelta(minutes=self.config.hold.release_retry_minutes)
+        async with self.store.begin() as conn:
+            await self.holds.transition(
+                conn, held.id, [HoldStatus.RELEASING], next_attempt_at=retry
+            )
+            await audit.record(
+                conn, SYSTEM_ACTOR, "delivery-deferred", hold_id=held.id, detail=error[:500]
+            )
+        log.warning("release of %s deferred: %s", held.id, error)
+        return Result(
+            True,
+            HoldStatus.RELEASING,
+            "Released; the next mail server is not answering, so "
+            "schoolgate will keep trying to deliver it.",
+        )
+
+    async def _failed(self, held: HeldMessage, error: str) -> Result:
+        async with self.store.begin() as conn:
+            await self.holds.transition(
+                conn,
+                held.id,
+                [HoldStatus.RELEASING],
+                status=HoldStatus.FAILED,
+                next_attempt_at=None,
+                delivery={"error": error},
+            )
+            await audit.record(conn, SYSTEM_ACTOR, "delivery-failed", hold_id=held.id, detail=error)
+            text = notices.delivery_failed_notice(self._facts(held), error, self.signature)
+            await self._tell_sender(conn, held, "delivery-failed", text)
+        self.mailer.kick()
+        return Result(False, HoldStatus.FAILED, f"The next mail server refused it: {error}")
+
+    # --- housekeeping -------------------------------------------------------------------
+
+    async def retry_due(self) -> int:
+        now = datetime.now(UTC)
+        due = await self.holds.find(
+            statuses=[HoldStatus.RELEASING],
+            where=[
+                sa.or_(
+                    held_messages.c.next_attempt_at.is_(None),
+                    held_messages.c.next_attempt_at <= now,
+                )
+            ],
+        )
+        for held in due:
+            await self.attempt(held.id)
+        return len(due)
+
+    async def expire_due(self) -> int:
+        """Confirm holds past their deadline, and holds nobody reviewed within retention."""
+        now = datetime.now(UTC)
+        due = await self.holds.find(
+            statuses=[HoldStatus.HELD],
+            where=[
+                sa.or_(
+                    sa.and_(
+                        held_messages.c.confirm_by.is_not(None),
+                        held_messages.c.confirm_by <= now,
+                    ),
+                    held_messages.c.expires_at <= now,
+                )
+            ],
+        )
+        expired = 0
+        for held in due:
+            if held.action == str(Action.CONFIRM) and held.confirm_by and held.confirm_by <= now:
+                why = 'nobody chose "Send anyway" before the deadline, so it was not sent.'
+            else:
+                why = f"it was not reviewed within {self.config.hold.retention_days} days."
+            async with self.store.begin() as conn:
+                if await self.holds.transition(
+                    conn,
+                    held.id,
+                    [HoldStatus.HELD],
+                    status=HoldStatus.EXPIRED,
+                    decided_at=now,
+                    decided_by=audit.SYSTEM,
+                ):
+                    expired += 1
+                    await audit.record(conn, SYSTEM_ACTOR, "expired", hold_id=held.id, detail=why)
+                    text = notices.expired_notice(self._facts(held), why, self.signature)
+                    await self._tell_sender(conn, held, "expired", text)
+        if expired:
+            self.mailer.kick()
+        return expired
+
+    async def purge_due(self) -> int:
+        """Erase the content of holds older than the retention period (metadata stays)."""
+        now = datetime.now(UTC)
+        due = await self.holds.find(
+            statuses=[s for s in HoldStatus.FINAL if s != HoldStatus.DELETED],
+            where=[held_messages.c.expires_at <= now, held_messages.c.purged_at.is_(None)],
+        )
+        purged = 0
+        for held in due:
+            async with self.store.begin() as conn:
+                result = await conn.execute(
+                    held_messages.update()
+                    .where(held_messages.c.id == held.id)
+                    .where(held_messages.c.purged_at.is_(None))
+                    .values(ciphertext=b"", purged_at=now)
+                )
+                if result.rowcount == 1:
+                    purged += 1
+                    await audit.record(
+                        conn,
+                        SYSTEM_ACTOR,
+                        "purged",
+                        hold_id=held.id,
+                        detail=f"content erased after {self.config.hold.retention_days} days",
+                    )
+        return purged
+
+
+def _already(held: HeldMessage) -> str:
+    if held.status == HoldStatus.RELEASED and held.released_at:
+        return f"It was already sent ({held.released_at:%d %b %Y %H:%M} UTC)."
+    if held.status == HoldStatus.RELEASING:
+        return "It has been released and is being delivered."
+    return f"It is {held.status}."

@@ -1,0 +1,292 @@
+"""`schoolgate serve`: wires the parts together and runs them until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+
+from gateway.config import Config
+from gateway.detector_settings import resolved_settings
+from gateway.directory_store import DirectoryWatcher
+from gateway.extract import Limits
+from gateway.holdcrypto import HoldCipher
+from gateway.holdflow import HoldFlow
+from gateway.housekeeping import Housekeeper
+from gateway.journal import JournalWriter
+from gateway.keyfiles import load_secret
+from gateway.links import LinkSigner
+from gateway.mailer import Mailer
+from gateway.parse import ParseSettings
+from gateway.quarantine import HoldStore
+from gateway.relay import NextHop, make_next_hop
+from gateway.scan import ScanPool, ScanSpec
+from gateway.smtp import GatewaySMTP, RelayHandler, Services
+from gateway.store import Store
+from gateway.web.app import create_app
+from gateway.web.context import WebContext
+
+log = logging.getLogger(__name__)
+
+
+def scan_spec(config: Config) -> ScanSpec:
+    """The scan workers' fixed inputs, from the config (shared by serve and scan)."""
+    scan = config.scan
+    return ScanSpec(
+        parse=ParseSettings(
+            limits=Limits(
+                max_depth=scan.max_depth,
+                max_parts=scan.max_parts,
+                max_file_size=int(scan.max_attachment_size),
+                max_expanded_size=int(scan.max_expanded_size),
+                max_text_chars=scan.max_text_chars,
+            ),
+            school=config.school.facts(),
+        ),
+        detectors=tuple(resolved_settings(config).items()),
+    )
+
+
+def make_pool(config: Config) -> ScanPool:
+    return ScanPool(
+        scan_spec(config),
+        workers=config.scan.workers,
+        timeout=config.scan.timeout,
+        max_tasks=config.scan.max_tasks_per_worker,
+    )
+
+
+def _tls_context(config: Config) -> ssl.SSLContext | None:
+    if config.smtp.tls_cert is None or config.smtp.tls_key is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(config.smtp.tls_cert), str(config.smtp.tls_key))
+    return context
+
+
+def next_hop_for(config: Config) -> NextHop:
+    return make_next_hop(
+        config.relay.next_hop, config.relay, config.outbox_dir, config.relay.helo_name
+    )
+
+
+def build_flow(config: Config, store: Store) -> tuple[HoldFlow, bytes]:
+    """The held-mail workflow (shared by serve, the CLI and the web app)."""
+    cipher = HoldCipher.load(
+        config.hold.key_env, config.hold_key_file, config.hold.previous_key_files
+    )
+    secret = load_secret(config.web.secret_key_env, config.web_key_file)
+    next_hop = next_hop_for(config)
+    flow = HoldFlow(
+        config=config,
+        store=store,
+        holds=HoldStore(store, cipher),
+        mailer=Mailer(store, next_hop),
+        next_hop=next_hop,
+        signer=LinkSigner(secret, config.hold.confirm_hours * 3600),
+    )
+    return flow, secret
+
+
+class _EmbeddedUvicorn(uvicorn.Server):
+    """uvicorn inside our loop: the gateway owns the signal handlers."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Any:
+        yield
+
+
+class _Busy(asyncio.Protocol):
+    """Answers 421 to a connection over the limit, then closes it."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.WriteTransport)
+        transport.write(b"421 4.7.0 Too many connections; please try again later\r\n")
+        transport.close()
+
+
+@dataclass
+class Gateway:
+    """The running service. `start()` then `wait()`; `stop()` from a signal or a test."""
+
+    config: Config
+    hostname: str = ""
+    store: Store | None = None
+    pool: ScanPool | None = None
+    journal: JournalWriter | None = None
+    handler: RelayHandler | None = None
+    watcher: DirectoryWatcher | None = None
+    flow: HoldFlow | None = None
+    server: asyncio.base_events.Server | None = None
+    web: _EmbeddedUvicorn | None = None
+    web_port: int = 0
+    extra_tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    _signalled: set[asyncio.Task[None]] = field(default_factory=set)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def smtp_port(self) -> int:
+        assert self.server is not None
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        config = self.config
+        self.hostname = config.smtp.hostname or socket.getfqdn()
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = await Store.open(config.db_url)
+        self.flow, secret = build_flow(config, self.store)
+        self.pool = make_pool(config)
+        self.watcher = DirectoryWatcher(self.store, config.data_dir / "cache", self.pool)
+        await self.watcher.refresh()
+        await self.pool.warm_up()
+        self.journal = JournalWriter(self.store)
+        self.journal.start()
+        next_hop = self.flow.next_hop
+        services = Services(
+            config=config,
+            pool=self.pool,
+            rules=config.effective_rules(),
+            journal=self.journal,
+            flow=self.flow,
+            next_hop=next_hop,
+            hostname=self.hostname,
+        )
+        self.handler = RelayHandler(services)
+        interval = config.hold.housekeeping_interval
+        self.flow.mailer.start(interval)
+        housekeeper = Housekeeper(config, self.flow, self.flow.mailer)
+        self.extra_tasks += [
+            asyncio.create_task(self.watcher.poll(config.directory.refresh_interval)),
+            asyncio.create_task(housekeeper.loop(interval)),
+        ]
+        await self._start_web(WebContext.build(config, self.store, self.flow, secret))
+        await self._listen()
+        log.info(
+            "schoolgate listening on %s, relaying to %s; %d rules, detectors: %s",
+            config.smtp.listen,
+            next_hop.describe(),
+            len(services.rules),
+            ", ".join(config.active_detectors) or "none",
+        )
+
+    async def _listen(self) -> None:
+        config = self.config
+        handler = self.handler
+        assert handler is not None
+        tls = _tls_context(config)
+        loop = asyncio.get_running_loop()
+
+        def factory() -> asyncio.Protocol:
+            if len(handler.sessions) >= config.smtp.max_connections:
+                return _Busy()
+            return GatewaySMTP(
+                handler,
+                data_size_limit=int(config.smtp.max_message_size),
+                enable_SMTPUTF8=True,
+                decode_data=False,
+                hostname=self.hostname,
+                ident="schoolgate ESMTP",
+                tls_context=tls,
+                require_starttls=config.smtp.require_tls,
+                timeout=config.smtp.idle_timeout,
+                auth_require_tls=True,
+                authenticator=handler.authenticate,
+                loop=loop,
+            )
+
+        listen = config.smtp.listen
+        self.server = await loop.create_server(factory, host=listen.host, port=listen.port)
+
+    async def _start_web(self, ctx: WebContext) -> None:
+        listen = self.config.web.listen
+        family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((listen.host, listen.port))
+        self.web_port = sock.getsockname()[1]
+        if not self.config.web.public_url and self.flow is not None:
+            host = f"[{listen.host}]" if ":" in listen.host else listen.host
+            self.flow.base_url = f"http://{host}:{self.web_port}"
+        config = uvicorn.Config(
+            create_app(ctx),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            proxy_headers=True,
+        )
+        self.web = _EmbeddedUvicorn(config)
+        self.extra_tasks.append(asyncio.create_task(self.web.serve(sockets=[sock])))
+        public = self.flow.public_url if self.flow else self.config.public_url
+        log.info("web pages on %s (public address %s)", listen, public)
+
+    def install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, self.stop)
+        loop.add_signal_handler(signal.SIGINT, self.stop)
+        if self.watcher is not None:
+            loop.add_signal_handler(signal.SIGHUP, self._reload_directory)
+
+    def _reload_directory(self) -> None:
+        """SIGHUP: look for a re-imported roster or staff list now."""
+        assert self.watcher is not None
+        task = asyncio.create_task(self.watcher.check())
+        self._signalled.add(task)
+        task.add_done_callback(self._signalled.discard)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def wait(self) -> None:
+        await self._stopping.wait()
+        await self.shutdown()
+
+    async def shutdown(self) -> None:
+        """Stop accepting; let in-flight transactions finish within the grace period."""
+        log.info("shutting down: no new connections; waiting for messages in flight")
+        if self.server is not None:
+            self.server.close()
+        if self.handler is not None:
+            deadline = asyncio.get_running_loop().time() + self.config.smtp.shutdown_grace
+            while any(not s.idle for s in self.handler.sessions):
+                if asyncio.get_running_loop().time() > deadline:
+                    log.warning("grace period over; closing sessions still in a transaction")
+                    break
+                await asyncio.sleep(0.05)
+            for session in list(self.handler.sessions):
+                with contextlib.suppress(Exception):
+                    await session.push("421 4.3.2 Service shutting down; please try again later")
+                if session.transport is not None:
+                    session.transport.close()
+            await asyncio.sleep(0)
+            if self.handler.background:
+                await asyncio.gather(*self.handler.background, return_exceptions=True)
+        if self.web is not None:
+            self.web.should_exit = True
+            await asyncio.sleep(0.2)
+        for task in self.extra_tasks:
+            task.cancel()
+        await asyncio.gather(*self.extra_tasks, return_exceptions=True)
+        if self.flow is not None:
+            await self.flow.mailer.close()
+        if self.journal is not None:
+            await self.journal.close()
+        if self.pool is not None:
+            await asyncio.to_thread(self.pool.close)
+        if self.store is not None:
+            await self.store.close()
+        log.info("stopped")
+
+
+async def serve(config: Config) -> None:
+    gateway = Gateway(config)
+    await gateway.start()
+    gateway.install_signal_handlers()
+    await gateway.wait()

@@ -1,0 +1,1 @@
+"""The web side: the admin/DSL/auditor console, and the sender's confirm pages."""

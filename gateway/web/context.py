@@ -1,0 +1,72 @@
+"""What the web app's handlers need, built once by the server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from gateway.config import Config
+from gateway.holdflow import HoldFlow
+from gateway.links import LinkSigner
+from gateway.parse import ParseSettings
+from gateway.store import Store
+from gateway.web.ratelimit import RateLimiter
+from gateway.web.roles import ROLE_NAMES, Permission
+from gateway.web.sessions import SessionStore
+from gateway.web.users_store import UserStore
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+def when(moment: datetime | None) -> str:
+    """A time as staff read it: the server's local time zone (the school's)."""
+    return moment.astimezone().strftime("%d %b %Y, %H:%M") if moment else ""
+
+
+def size(count: int | None) -> str:
+    value = float(count or 0)
+    for unit in ("bytes", "KB", "MB"):
+        if value < 1024 or unit == "MB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} MB"
+
+
+@dataclass
+class WebContext:
+    config: Config
+    store: Store
+    flow: HoldFlow
+    signer: LinkSigner
+    secret: bytes
+    templates: Jinja2Templates
+    parse_settings: ParseSettings = field(default_factory=ParseSettings)
+    """How held messages are re-parsed for display: as the scanner parsed them."""
+    users: UserStore = field(init=False)
+    sessions: SessionStore = field(init=False)
+    sign_in_limiter: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.users = UserStore(self.store, self.secret)
+        self.sessions = SessionStore(self.store, self.config.web)
+        self.sign_in_limiter = RateLimiter(self.config.web.sign_in_rate)
+
+    @classmethod
+    def build(cls, config: Config, store: Store, flow: HoldFlow, secret: bytes) -> WebContext:
+        from gateway.server import scan_spec  # the server imports this module
+
+        templates = Jinja2Templates(directory=str(TEMPLATES))
+        templates.env.globals["school_name"] = config.school.name
+        templates.env.globals["reviewer_role"] = config.notices.reviewer_role
+        templates.env.globals["Permission"] = Permission
+        templates.env.globals["role_names"] = ROLE_NAMES
+        templates.env.filters["when"] = when
+        templates.env.filters["size"] = size
+        templates.env.globals["oidc_label"] = (
+            config.web.oidc.label if config.web.oidc.issuer else ""
+        )
+        return cls(config, store, flow, flow.signer, secret, templates, scan_spec(config).parse)

@@ -1,0 +1,102 @@
+"""False positives on ordinary mail: ../shared/corpus/benign (250 messages).
+
+spamassassin_easy_ham_1/ is mbox-style (a leading "From " line, then headers); the
+Enron files are a "Subject:" line followed by the lower-cased body with no blank line,
+so they get one before parsing. Every message goes through the real parser.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from detectors.bulk import BULK_PERSONAL_DATA
+from detectors.identifiers import IDENTIFIER_TYPES
+from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
+from gateway.parse import ParseSettings, parse_message
+from models import Directory, Envelope, Finding
+from tests.support import corpus
+
+ENVELOPE = Envelope("staff@school.example", ("someone@example.com",))
+
+GENUINE_IDENTIFIERS: frozenset[tuple[str, str]] = frozenset()
+"""(file, finding type) of identifiers really present in the benign mail: none are."""
+
+KNOWN_OTHER_FINDINGS: Counter[tuple[str, str, str | None]] = Counter(
+    {
+        # a real UK phone number in a news story ("call News Shopper on 01689 ...")
+        (
+            "spamassassin_easy_ham_1/00293.d74734bf5cf13ea138e4ee4df7555008.eml",
+            "PHONE_NUMBER",
+            "landline",
+        ): 1,
+        # a news story: "A man has been arrested for using his camera-equipped phone"
+        (
+            "spamassassin_easy_ham_1/02457.b9ce53f6744f6deb11a365882297639d.eml",
+            "SPECIAL_CATEGORY",
+            "criminal",
+        ): 1,
+    }
+)
+"""Every non-identifier finding on the benign corpus, so a change in the rate is seen."""
+
+
+def _read(path: Path) -> bytes:
+    raw = path.read_bytes()
+    if path.parent.name.startswith("enron"):
+        subject, _, body = raw.partition(b"\n")
+        raw = subject + b"\n\n" + body
+    return raw
+
+
+@pytest.fixture(scope="module")
+def findings_by_file() -> dict[str, list[Finding]]:
+    root = corpus("benign")
+    detector = SensitiveDataDetector(SensitiveDataSettings(), Directory())
+    files = sorted(p for p in root.glob("*/*") if p.suffix in (".eml", ".txt"))
+    assert len(files) == 250
+    return {
+        str(path.relative_to(root)): detector.detect(
+            parse_message(_read(path), ENVELOPE, ParseSettings())
+        )
+        for path in files
+    }
+
+
+def test_no_validated_identifier_or_bulk_data_in_ordinary_mail(
+    findings_by_file: dict[str, list[Finding]],
+) -> None:
+    reported = {
+        (name, f.type)
+        for name, findings in findings_by_file.items()
+        for f in findings
+        if f.type in IDENTIFIER_TYPES or f.type == BULK_PERSONAL_DATA
+    }
+    assert reported == GENUINE_IDENTIFIERS
+
+
+def test_other_findings_on_ordinary_mail_are_the_known_few(
+    findings_by_file: dict[str, list[Finding]],
+) -> None:
+    other = Counter(
+        (name, f.type, f.kind)
+        for name, findings in findings_by_file.items()
+        for f in findings
+        if f.type not in IDENTIFIER_TYPES and f.type != BULK_PERSONAL_DATA
+    )
+    assert other == KNOWN_OTHER_FINDINGS
+
+
+def test_the_corpus_messages_really_were_read(
+    findings_by_file: dict[str, list[Finding]],
+) -> None:
+    """Guards the two tests above against passing on messages with no text."""
+    detector = SensitiveDataDetector(SensitiveDataSettings(), Directory())
+    root = corpus("benign")
+    sample = root / "enron_spam_ham100" / "0001.1999-12-10.kaminski.ham.txt"
+    message = parse_message(_read(sample), ENVELOPE, ParseSettings())
+    assert message.subject == "re : rankings"
+    assert any("thank you" in block.text for block in message.texts if block.location == "body")
+    assert detector.detect(message) == findings_by_file[str(sample.relative_to(root))]

@@ -1,0 +1,53 @@
+"""Build real messages around test files and parse them as the gateway does."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from gateway.extract import Limits
+from gateway.parse import ParseSettings, parse_message
+from models import Envelope, Message, PartInfo, TextBlock
+
+SENDER = "teacher@school.example"
+RECIPIENT = "parent@example.net"
+
+
+def email_with(
+    *attachments: tuple[str, bytes], body: str = "Please see the attached file."
+) -> bytes:
+    """A plain message with each (filename, bytes) attached as application/octet-stream,
+    so the gateway has to identify the files by their content."""
+    message = EmailMessage()
+    message["From"] = SENDER
+    message["To"] = RECIPIENT
+    message["Subject"] = "Files for you"
+    message.set_content(body)
+    for filename, data in attachments:
+        message.add_attachment(
+            data, maintype="application", subtype="octet-stream", filename=filename
+        )
+    return message.as_bytes()
+
+
+def parse(raw: bytes, limits: Limits | None = None) -> Message:
+    settings = ParseSettings(limits=limits or Limits())
+    return parse_message(raw, Envelope(mail_from=SENDER, rcpt_tos=(RECIPIENT,)), settings)
+
+
+def parse_attached(filename: str, data: bytes, limits: Limits | None = None) -> Message:
+    return parse(email_with((filename, data)), limits)
+
+
+def part(message: Message, path: str) -> PartInfo:
+    found = [p for p in message.facts.parts if p.path == path]
+    assert found, f"no part {path!r} in {[p.path for p in message.facts.parts]}"
+    return found[0]
+
+
+def block(message: Message, location: str) -> TextBlock:
+    """The text at a location (an attached message's subject and body are two blocks
+    there: they are joined), with the rows of its table if it has one."""
+    found = [t for t in message.texts if t.location == location]
+    assert found, f"no text at {location!r} in {[t.location for t in message.texts]}"
+    rows = next((t.rows for t in found if t.rows), ())
+    return TextBlock(location, "\n".join(t.text for t in found), rows)

@@ -1,0 +1,195 @@
+"""Real SMTP over loopback: client (smtplib) -> gateway -> capture server."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from email.message import EmailMessage
+
+import pytest
+
+from tests.harness import CaptureServer, free_port
+
+SENDER = "teacher@school.example"
+
+
+def plain_message(subject: str = "Trip letters", body: str = "See you at 9.\n") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"Ms Teacher <{SENDER}>"
+    msg["To"] = "parent@example.org"
+    msg["Subject"] = subject
+    msg["Message-ID"] = "<test@school.example>"
+    msg.set_content(body)
+    return msg.as_bytes().replace(b"\n", b"\r\n")
+
+
+def added_headers(delivered: bytes, original: bytes) -> bytes:
+    """The bytes the gateway put in front of the original, which must be intact after them."""
+    assert delivered.endswith(original), "the original message was altered"
+    return delivered[: len(delivered) - len(original)]
+
+
+def assert_only_trace_headers(prefix: bytes, queue_id_hint: str = "") -> None:
+    lines = prefix.decode().split("\r\n")
+    assert lines[0].startswith("Received: from ")
+    assert "by gateway.test (schoolgate" in prefix.decode()
+    assert lines[-2].startswith("X-Schoolgate-Verdict: deliver; id=")
+    assert lines[-1] == ""
+    headers = [line for line in lines if line and not line.startswith("\t")]
+    assert [h.split(":")[0] for h in headers] == ["Received", "X-Schoolgate-Verdict"]
+
+
+def send(port: int, raw: bytes, rcpts: list[str], **kwargs: object) -> dict:
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
+        return client.sendmail(SENDER, rcpts, raw, **kwargs)  # type: ignore[arg-type]
+
+
+def test_plain_message_reaches_upstream_byte_for_byte(capture: CaptureServer, start_gateway):
+    gateway = start_gateway(capture.port)
+    raw = plain_message()
+    refused = send(gateway.port, raw, ["parent@example.org"])
+    assert refused == {}
+    [got] = capture.wait_for(1)
+    assert got.mail_from == SENDER
+    assert got.rcpt_tos == ["parent@example.org"]
+    prefix = added_headers(got.content, raw)
+    assert_only_trace_headers(prefix)
+    assert b"\tfor <parent@example.org>;" in prefix
+
+
+def test_smtputf8_message_is_relayed_intact(capture: CaptureServer, start_gateway):
+    gateway = start_gateway(capture.port)
+    raw = (
+        "From: Zoë Brontë <zoë@school.example>\r\n"
+        "To: Chloé <chloé@example.org>\r\n"
+        "Subject: Réunion à l'école — ça va?\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n"
+        "\r\n"
+        "Bonjour, la réunion est à 9h. 日本語のテキスト\r\n"
+    ).encode()
+    with smtplib.SMTP("127.0.0.1", gateway.port, timeout=60) as client:
+        client.ehlo()
+        assert client.has_extn("smtputf8")
+        refused = client.sendmail(
+            "zoë@school.example",
+            ["chloé@example.org"],
+            raw,
+            mail_options=["SMTPUTF8", "BODY=8BITMIME"],
+        )
+    assert refused == {}
+    [got] = capture.wait_for(1)
+    assert got.mail_from == "zoë@school.example"
+    assert got.rcpt_tos == ["chloé@example.org"]
+    assert "SMTPUTF8" in got.mail_options
+    prefix = added_headers(got.content, raw)
+    assert b"with UTF8SMTP id" in prefix
+
+
+def test_twenty_megabyte_attachment_is_relayed_intact(capture: CaptureServer, start_gateway):
+    gateway = start_gateway(capture.port, **{"smtp.max_message_size": "40MiB"})
+    msg = EmailMessage()
+    msg["From"] = SENDER
+    msg["To"] = "partner@example.org"
+    msg["Subject"] = "Scanned archive"
+    msg.set_content("The archive is attached.\n")
+    msg.add_attachment(
+        os.urandom(20 * 1024 * 1024),
+        maintype="application",
+        subtype="octet-stream",
+        filename="archive.bin",
+    )
+    raw = msg.as_bytes().replace(b"\n", b"\r\n")
+    assert send(gateway.port, raw, ["partner@example.org"]) == {}
+    [got] = capture.wait_for(1)
+    assert_only_trace_headers(added_headers(got.content, raw))
+
+
+def test_upstream_down_gives_451_and_resend_succeeds_once_back(start_gateway):
+    upstream = CaptureServer(port=free_port())
+    upstream.start()
+    upstream.stop()  # the address is known but nothing listens
+    try:
+        gateway = start_gateway(upstream.port)
+        raw = plain_message()
+        with pytest.raises(smtplib.SMTPSenderRefused) as refused:
+            send(gateway.port, raw, ["parent@example.org"])
+        assert refused.value.smtp_code == 451
+        assert b"4.4.1" in refused.value.smtp_error
+        assert upstream.messages == []
+
+        upstream.start()
+        assert send(gateway.port, raw, ["parent@example.org"]) == {}
+        [got] = upstream.wait_for(1)
+        assert got.content.endswith(raw)
+    finally:
+        upstream.close()
+
+
+def test_one_of_three_recipients_refused(capture: CaptureServer, start_gateway):
+    capture.handler.refuse["nobody@example.org"] = "550 5.1.1 <nobody@example.org>: no such user"
+    gateway = start_gateway(capture.port)
+    rcpts = ["a@example.org", "nobody@example.org", "b@example.org"]
+    refused = send(gateway.port, plain_message(), rcpts)
+    assert refused == {"nobody@example.org": (550, b"5.1.1 <nobody@example.org>: no such user")}
+    [got] = capture.wait_for(1)
+    assert got.rcpt_tos == ["a@example.org", "b@example.org"]
+
+
+def test_upstream_data_refusal_is_passed_back(capture: CaptureServer, start_gateway):
+    capture.handler.data_reply = "554 5.7.1 Message rejected by policy upstream"
+    gateway = start_gateway(capture.port)
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(gateway.port, plain_message(), ["parent@example.org"])
+    assert refused.value.smtp_code == 554
+    assert refused.value.smtp_error == b"5.7.1 Message rejected by policy upstream"
+
+
+def test_client_outside_allowed_networks_is_refused(capture: CaptureServer, start_gateway):
+    gateway = start_gateway(capture.port, **{"smtp.client_networks": ["127.0.0.1/32"]})
+    with (
+        smtplib.SMTP(
+            "127.0.0.1", gateway.port, timeout=30, source_address=("127.0.0.2", 0)
+        ) as client,
+        pytest.raises(smtplib.SMTPSenderRefused) as refused,
+    ):
+        client.sendmail(SENDER, ["victim@example.org"], plain_message())
+    assert refused.value.smtp_code == 550
+    assert b"not permitted to relay" in refused.value.smtp_error
+    # the allowed address still relays
+    assert send(gateway.port, plain_message(), ["parent@example.org"]) == {}
+    assert len(capture.wait_for(1)) == 1
+
+
+def test_size_limit_enforced_at_mail_from_and_at_data(capture: CaptureServer, start_gateway):
+    gateway = start_gateway(capture.port, **{"smtp.max_message_size": 100_000})
+    big = plain_message(body=("y" * 70 + "\n") * 2200)
+    with smtplib.SMTP("127.0.0.1", gateway.port, timeout=30) as client:
+        client.ehlo()
+        assert client.esmtp_features["size"] == "100000"
+        code, _ = client.mail(SENDER, ["SIZE=150000"])
+        assert code == 552
+    with smtplib.SMTP("127.0.0.1", gateway.port, timeout=30) as client:
+        client.ehlo()
+        client.esmtp_features.pop("size")  # a client that does not announce SIZE=
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            client.sendmail(SENDER, ["parent@example.org"], big)
+        assert refused.value.smtp_code == 552
+    assert capture.messages == []
+
+
+def test_several_messages_in_one_session(capture: CaptureServer, start_gateway):
+    gateway = start_gateway(capture.port)
+    with smtplib.SMTP("127.0.0.1", gateway.port, timeout=30) as client:
+        for n in range(3):
+            client.sendmail(SENDER, [f"p{n}@example.org"], plain_message(subject=f"n{n}"))
+        client.rset()
+        client.sendmail(SENDER, ["last@example.org"], plain_message(subject="last"))
+    got = capture.wait_for(4)
+    assert [m.rcpt_tos for m in got] == [
+        ["p0@example.org"],
+        ["p1@example.org"],
+        ["p2@example.org"],
+        ["last@example.org"],
+    ]
