@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, NamedTuple
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -40,3 +41,10 @@ def parse_hostport(value: object) -> HostPort:
 
 
 HostPortField = Annotated[HostPort, BeforeValidator(parse_hostport), PlainSerializer(str)]
+
+
+def cannot_listen(address: HostPort, purpose: str, setting: str, exc: OSError) -> OSError:
+    """A bind failure that says which address, what it was for, and where to change it,
+    instead of a bare "[Errno 98] Address already in use"."""
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    return OSError(f"cannot listen on {address} for {purpose}: {reason} (change {setting})")

@@ -19,6 +19,7 @@ from gateway.directory_store import DirectoryWatcher
 from gateway.extract import Limits
 from gateway.holdcrypto import HoldCipher
 from gateway.holdflow import HoldFlow
+from gateway.hostport import cannot_listen
 from gateway.housekeeping import Housekeeper
 from gateway.journal import JournalWriter
 from gateway.keyfiles import load_secret
@@ -202,14 +203,21 @@ class Gateway:
             )
 
         listen = config.smtp.listen
-        self.server = await loop.create_server(factory, host=listen.host, port=listen.port)
+        try:
+            self.server = await loop.create_server(factory, host=listen.host, port=listen.port)
+        except OSError as exc:
+            raise cannot_listen(listen, "SMTP", "[smtp] listen or --listen", exc) from None
 
     async def _start_web(self, ctx: WebContext) -> None:
         listen = self.config.web.listen
         family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((listen.host, listen.port))
+        try:
+            sock.bind((listen.host, listen.port))
+        except OSError as exc:
+            sock.close()
+            raise cannot_listen(listen, "the web pages", "[web] listen or --web", exc) from None
         self.web_port = sock.getsockname()[1]
         if not self.config.web.public_url and self.flow is not None:
             host = f"[{listen.host}]" if ":" in listen.host else listen.host
@@ -287,6 +295,10 @@ class Gateway:
 
 async def serve(config: Config) -> None:
     gateway = Gateway(config)
-    await gateway.start()
+    try:
+        await gateway.start()
+    except BaseException:
+        await gateway.shutdown()  # what did start (workers, database) is stopped cleanly
+        raise
     gateway.install_signal_handlers()
     await gateway.wait()

@@ -5,17 +5,34 @@ An owner-password-only PDF (or one encrypted with an empty user password) opens 
 anyone without a password - the owner password only asks viewers to restrict printing
 or copying - so it does not protect the data: it is NOT counted as encrypted and its
 text is read and scanned like any other PDF.
+
+Besides the pages' text, the filled-in form fields and comments are read with each page,
+and files embedded in the PDF go through `extract_file` like the members of a zip.
 """
 
 from __future__ import annotations
 
+import ctypes
+import mimetypes
+from dataclasses import dataclass
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from gateway.extract.context import Collector
+from gateway.extract.context import Collector, LimitExceeded
+from gateway.extract.pdf_annotations import MAX_ANNOTATIONS, AnnotationBudget, read_annotations
+from gateway.extract.ziparchive import member_name
+from models import PartInfo
 
 MAX_PAGES = 2000
 """Pages read per PDF; a longer document is scanned up to here and flagged."""
+
+
+@dataclass
+class _EmbeddedFile:
+    name: str
+    data: bytes | None
+    problem: str | None = None
 
 
 def extract_pdf(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
@@ -26,34 +43,110 @@ def extract_pdf(collector: Collector, data: bytes, path: str, depth: int) -> str
             return "pdf"
         raise
     try:
-        pages: list[str] = []
-        room = collector.text_room()
-        count = len(document)
-        for index in range(min(count, MAX_PAGES)):
-            if room <= 0:
-                collector.not_scanned(
-                    f"{path}: pages from {index + 1} on not read (text limit reached)"
-                )
-                break
-            text = _page_text(document, index)
-            room -= len(text) + 2
-            pages.append(text)
-        if count > MAX_PAGES:
-            collector.not_scanned(f"{path}: pages after {MAX_PAGES} not read")
-        collector.add_text(f"attachment:{path}", "\n\n".join(p for p in pages if p))
+        document.init_forms()  # before any page is loaded, or fields read as empty
+        pages, embedded = _read_pages(collector, document, path)
+        embedded.extend(_document_attachments(document, collector, path))
     finally:
         document.close()
+    collector.add_text(f"attachment:{path}", "\n\n".join(p for p in pages if p))
+    for file in embedded:
+        _extract_embedded(collector, file, path, depth)
     return None
 
 
-def _page_text(document: pdfium.PdfDocument, index: int) -> str:
-    page = document[index]
-    try:
-        textpage = page.get_textpage()
+def _read_pages(
+    collector: Collector, document: pdfium.PdfDocument, path: str
+) -> tuple[list[str], list[_EmbeddedFile]]:
+    pages: list[str] = []
+    embedded: list[_EmbeddedFile] = []
+    budget = AnnotationBudget()
+    room = collector.text_room()
+    count = len(document)
+    for index in range(min(count, MAX_PAGES)):
+        if room <= 0:
+            collector.not_scanned(
+                f"{path}: pages from {index + 1} on not read (text limit reached)"
+            )
+            break
+        page = document[index]
         try:
-            text = str(textpage.get_text_bounded())
+            text = _page_text(page)
+            annotations = read_annotations(document, page, budget)
+            embedded.extend(_copy(a, collector) for a in annotations.attached_files)
         finally:
-            textpage.close()
+            page.close()
+        text = "\n".join(t for t in (text, *annotations.lines) if t)
+        room -= len(text) + 2
+        pages.append(text)
+    if count > MAX_PAGES:
+        collector.not_scanned(f"{path}: pages after {MAX_PAGES} not read")
+    if budget.spent:
+        collector.not_scanned(f"{path}: annotations after the first {MAX_ANNOTATIONS} not read")
+    return pages, embedded
+
+
+def _page_text(page: pdfium.PdfPage) -> str:
+    textpage = page.get_textpage()
+    try:
+        text = str(textpage.get_text_bounded())
     finally:
-        page.close()
+        textpage.close()
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _document_attachments(
+    document: pdfium.PdfDocument, collector: Collector, path: str
+) -> list[_EmbeddedFile]:
+    count = document.count_attachments()
+    room = collector.limits.max_parts
+    if count > room:
+        collector.not_scanned(f"{path}: embedded files after the first {room} not read")
+    return [_copy(document.get_attachment(i), collector) for i in range(min(count, room))]
+
+
+def _copy(attachment: pdfium.PdfAttachment, collector: Collector) -> _EmbeddedFile:
+    """The file's name and bytes, copied out while the document is still open."""
+    try:
+        name = member_name(attachment.get_name())
+    except pdfium.PdfiumError:
+        name = "unnamed"
+    size = ctypes.c_ulong()
+    pdfium_c.FPDFAttachment_GetFile(attachment.raw, None, 0, size)
+    if not size.value:
+        return _EmbeddedFile(name, None, "an empty or unreadable embedded file")
+    try:
+        collector.take_bytes(size.value)
+        return _EmbeddedFile(name, bytes(attachment.get_data()))
+    except LimitExceeded as exc:
+        return _EmbeddedFile(name, None, f"limit reached: {exc}")
+    except pdfium.PdfiumError as exc:
+        return _EmbeddedFile(name, None, f"could not read this embedded file ({exc})"[:300])
+
+
+def _extract_embedded(collector: Collector, file: _EmbeddedFile, path: str, depth: int) -> None:
+    from gateway.extract.dispatch import extract_file  # the entry point recurses here
+
+    member_path = f"{path}/{file.name}"
+    base = file.name.rpartition("/")[2]
+    content_type = mimetypes.guess_type(base)[0] or ""
+    if file.data is None:
+        collector.add_part(
+            PartInfo(
+                path=member_path,
+                content_type=content_type or "application/octet-stream",
+                size=0,
+                filename=base,
+                is_attachment=True,
+                depth=depth + 1,
+                unscannable=file.problem,
+            )
+        )
+        return
+    extract_file(
+        collector,
+        file.data,
+        name=base,
+        content_type=content_type,
+        path=member_path,
+        depth=depth + 1,
+    )

@@ -22,6 +22,7 @@ from detectors.pupil_name import PupilNameDetector, PupilNameSettings
 from gateway.parse import ParseSettings, parse_message
 from models import Envelope, Finding, Message, School
 from tests.detectors.pupil_roster import school_directory
+from tests.gateway.extract import files as extract_files
 
 SENDER = "teacher@school.example"
 SETTINGS = ParseSettings(school=School(domains=("school.example",)))
@@ -196,6 +197,11 @@ ATTACHMENTS: list[tuple[str, str, Callable[[], bytes], list[tuple[str, int | Non
      docx_file, [("A**** J****", None), ("S**** Z****", 2)]),
     # PDF text
     ("report.pdf", "application/pdf", pdf_file, [("A**** J****", None)]),
+    # a filled-in PDF form: the name is in a form field, not in the page text
+    ("referral.pdf", "application/pdf", extract_files.pdf_form, [("A**** J****", None)]),
+    # a class list embedded in a PDF
+    ("letter.pdf", "application/pdf", lambda: extract_files.pdf_with_files(
+        {"register.csv": csv_file()}), [("J**** A****", 2), ("O**** S****", 3)]),
     # plain text and HTML files
     ("notes.txt", "text/plain", lambda: b"Notes about Amelia Jones.", [("A**** J****", None)]),
     ("notes.html", "text/html", lambda: b"<p>Notes about <i>Amelia</i> Jones</p>",

@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.harness import CaptureServer, free_port
 from tests.processes import SCHOOLGATE, Serve, clean_env, wait_for_port
 
@@ -35,6 +37,33 @@ def test_embedded_defaults_deliver_to_the_outbox(tmp_path: Path):
     assert "relaying to built-in outbox" in serve.output()
 
 
+@pytest.mark.parametrize(
+    ("flag", "purpose", "setting"),
+    [("--listen", "SMTP", "[smtp] listen or --listen"), ("--web", "the web pages", "[web] listen")],
+)
+def test_a_port_already_in_use_is_a_clear_error(
+    tmp_path: Path, flag: str, purpose: str, setting: str
+):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = f"127.0.0.1:{taken.getsockname()[1]}"
+        ports = {"--listen": f"127.0.0.1:{free_port()}", "--web": f"127.0.0.1:{free_port()}"}
+        ports[flag] = busy
+        result = subprocess.run(
+            [SCHOOLGATE, "serve", *(a for pair in ports.items() for a in pair)],
+            cwd=tmp_path,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"Error: cannot listen on {busy} for {purpose}: ")
+    assert "in use" in error and setting in error
+
+
 def _read_reply(sock: socket.socket) -> str:
     data = b""
     while not data.endswith(b"\r\n") or data.split(b"\r\n")[-2][3:4] == b"-":
@@ -51,6 +80,7 @@ def test_sigterm_stops_accepting_and_lets_the_message_in_flight_finish(tmp_path:
     config = tmp_path / "schoolgate.toml"
     config.write_text(
         f'data_dir = "var"\n[smtp]\nlisten = "127.0.0.1:{port}"\nshutdown_grace = 20\n'
+        '[web]\nlisten = "127.0.0.1:0"\n'
         f'[relay]\nnext_hop = "127.0.0.1:{capture.port}"\ntls = "off"\n'
         "[scan]\nworkers = 1\n[detectors]\nenabled = []\n"
     )

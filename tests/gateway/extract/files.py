@@ -13,6 +13,7 @@ import zipfile
 
 import openpyxl
 import py7zr
+import pypdfium2 as pdfium
 from docx import Document
 from docx.oxml import parse_xml
 from odf.opendocument import OpenDocumentSpreadsheet, OpenDocumentText
@@ -102,6 +103,37 @@ def pdf(pages: tuple[str, ...] = ("Amelia Jones", "Date of birth 14/05/2012")) -
         document.drawString(72, 770, text)
         document.showPage()
     document.save()
+    return buffer.getvalue()
+
+
+def pdf_form() -> bytes:
+    """A filled-in referral form: the answers live in form fields, not in the page text;
+    one tick box is ticked, one is not, and a reviewer's comment is on the page."""
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer, pagesize=A4)
+    document.drawString(72, 800, "Referral form")
+    form = document.acroForm
+    form.textfield(name="child", tooltip="Child's full name", value="Amelia Jones", y=700)
+    form.textfield(name="dob", tooltip="Date of birth", value="14/05/2012", y=650)
+    form.textfield(name="notes", value="", y=600)  # left empty
+    form.checkbox(name="ehcp", tooltip="Has an EHCP", checked=True, y=550)
+    form.checkbox(name="cla", tooltip="Looked after child", checked=False, y=500)
+    document.textAnnotation("Reviewer: please check Oliver O'Neill too", Rect=(72, 400, 90, 418))
+    document.showPage()
+    document.save()
+    return buffer.getvalue()
+
+
+def pdf_with_files(files: dict[str, bytes], base: bytes | None = None) -> bytes:
+    """A PDF (by default a one-page letter) with files embedded in it."""
+    document = pdfium.PdfDocument(base if base is not None else pdf(("Letter",)))
+    try:
+        for name, data in files.items():
+            document.new_attachment(name).set_data(data)
+        buffer = io.BytesIO()
+        document.save(buffer)
+    finally:
+        document.close()
     return buffer.getvalue()
 
 

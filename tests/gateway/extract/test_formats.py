@@ -61,6 +61,28 @@ CASES = [
         id="pdf: text of every page",
     ),
     pytest.param(
+        "referral.pdf",
+        files.pdf_form,
+        {
+            "attachment:referral.pdf": (
+                "Referral form",
+                "Child's full name: Amelia Jones",
+                "Date of birth: 14/05/2012",
+                "Has an EHCP: Yes",
+                "Reviewer: please check Oliver O'Neill too",
+            )
+        },
+        (),
+        id="pdf: filled-in form fields as 'label: answer', ticked boxes, comments",
+    ),
+    pytest.param(
+        "letter.pdf",
+        lambda: files.pdf_with_files({"class list.csv": PUPIL_ROWS_CSV, "notes.txt": b"SEN"}),
+        {"attachment:letter.pdf": ("Letter",), "attachment:letter.pdf/notes.txt": ("SEN",)},
+        (("attachment:letter.pdf/class list.csv", 2, ("Amelia", "Jones", "14/05/2012")),),
+        id="pdf: files embedded in the PDF read like zip members",
+    ),
+    pytest.param(
         "trip.pptx",
         files.pptx,
         {"attachment:trip.pptx#slide 1": ("Trip to the museum", "Remember Oliver's inhaler")},
@@ -213,6 +235,13 @@ def test_attachment_text_and_rows(
         found = {row.number: row.cells for row in table.rows}
         assert found.get(number) == cells
         assert "\t".join(cells) in table.text
+
+
+def test_pdf_form_leaves_out_empty_fields_and_unticked_boxes() -> None:
+    text = block(parse_attached("referral.pdf", files.pdf_form()), "attachment:referral.pdf").text
+    assert "Looked after child" not in text
+    assert "notes" not in text
+    assert text.count("Amelia Jones") == 1  # the field's value, not also its appearance
 
 
 def test_docx_text_box_is_read_once_and_tables_stay_out_of_the_body_text() -> None:

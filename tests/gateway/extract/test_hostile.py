@@ -18,6 +18,7 @@ import pytest
 from gateway.extract import Limits
 from tests.gateway.extract import files
 from tests.gateway.extract.mail import block, parse, parse_attached, part
+from tests.support import corpus
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -110,6 +111,31 @@ def test_deeply_nested_zips_stop_at_the_depth_limit() -> None:
     assert "level 28" in block(message, "attachment:deep.zip/inner.zip/level28.txt").text
     assert not any("innermost" in t.text for t in message.texts)
     assert any("nested deeper than 8 levels" in r for r in message.facts.unscanned)
+
+
+def test_file_embedded_in_a_pdf_over_the_limit_is_not_read() -> None:
+    data = files.pdf_with_files({"big.txt": b"Amelia Jones " * 10_000, "note.txt": b"small"})
+    message = parse_attached("letter.pdf", data, limits=Limits(max_file_size=50_000))
+    assert part(message, "letter.pdf").unscannable is None
+    reason = part(message, "letter.pdf/big.txt").unscannable or ""
+    assert reason == "limit reached: a file larger than 50000 bytes"
+    assert not any("Amelia" in t.text for t in message.texts)
+    assert "small" in block(message, "attachment:letter.pdf/note.txt").text
+
+
+def test_pdfs_embedded_in_pdfs_stop_at_the_depth_limit() -> None:
+    inner = b"the innermost secret"
+    for level in range(12):
+        inner = files.pdf_with_files({f"level{level}.txt": b"level", "inner.pdf": inner})
+    message = parse_attached("deep.pdf", inner)
+    assert not any("innermost" in t.text for t in message.texts)
+    assert any("nested deeper than 8 levels" in r for r in message.facts.unscanned)
+
+
+def test_password_protected_zip_embedded_in_a_pdf_is_recorded_as_encrypted() -> None:
+    protected = corpus("mime", "attachments", "aesop_win_7z.aes256.zip").read_bytes()
+    message = parse_attached("letter.pdf", files.pdf_with_files({"pupils.zip": protected}))
+    assert part(message, "letter.pdf/pupils.zip").encryption == "zip-aes"
 
 
 def test_sheet_declaring_every_possible_cell_is_read_by_its_real_cells() -> None:

@@ -88,6 +88,12 @@ def sign_in(page: Page, role: str, start: str = "/") -> None:
     expect(page.get_by_text(f"{email_for(role)} ·")).to_be_visible()
 
 
+def settled(page: Page) -> None:
+    """No filter request is still in flight: a row clicked next is not swapped out from
+    under the click (pressing Enter in a search box fires both change and submit)."""
+    expect(page.locator("form.htmx-request")).to_have_count(0)
+
+
 def shot(page: Page, name: str, *, full_page: bool = False) -> None:
     """Save a screenshot for docs/console.md, in 256 colours (a third of the size; the
     pages are flat colours and text, so nothing visible is lost)."""
@@ -270,6 +276,7 @@ def test_admin_finds_a_held_message_sees_the_findings_and_releases_it(
     page.get_by_label("Sender", exact=True).fill("senco@")
     page.get_by_label("Sender", exact=True).press("Enter")
     expect(rows).to_have_count(1)
+    settled(page)
     page.get_by_role("link", name=f"E**** {REVIEW} - O**** B****").click()
     marks = page.locator("mark.finding")
     # subject: the name and "EHCP"; body: "EHCP", the name and the NHS number
@@ -297,6 +304,7 @@ def test_admin_finds_a_held_message_sees_the_findings_and_releases_it(
     page.get_by_label("Sender", exact=True).press("Enter")
     expect(rows).to_have_count(1)  # the teacher's note to a colleague was delivered
     expect(page).to_have_url(re.compile(r"sender=teacher%40"))
+    settled(page)
     page.get_by_role("link", name=f"A**** F**** - {TRIP}").click()
     mark = page.locator("mark.finding")
     expect(mark).to_have_count(1)
@@ -364,16 +372,23 @@ def test_dsl_filters_the_log_marks_a_false_positive_and_exports_csv(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Sent anyway")
     expect(rows.first).to_contain_text(SWIMMING_CLUB)
+    settled(page)
     rows.first.get_by_role("link").click()
     expect(page.get_by_text(f"by {TA[1]}")).to_contain_text(GALA_REASON)  # why it went
     page.go_back()
     page.get_by_label("Only “Send anyway”").uncheck()
     page.get_by_label("Outcome").select_option("quarantine")
     expect(rows).to_have_count(2)
+    searches: list[str] = []
+    page.on(
+        "request", lambda request: searches.append(request.url) if "q=" in request.url else None
+    )
     page.get_by_label(re.compile("^Search")).fill("museum")
     page.get_by_label(re.compile("^Search")).press("Enter")
     expect(rows).to_have_count(1)
     expect(page).to_have_url(re.compile(r"q=museum"))
+    settled(page)
+    assert len(searches) == 1, searches  # Enter in the search box fetches the results once
     rows.first.get_by_role("link").click()
 
     page.get_by_label("Severity grade").select_option("none")
