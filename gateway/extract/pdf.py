@@ -21,8 +21,7 @@ import pypdfium2.raw as pdfium_c
 
 from gateway.extract.context import Collector, LimitExceeded
 from gateway.extract.pdf_annotations import MAX_ANNOTATIONS, AnnotationBudget, read_annotations
-from gateway.extract.ziparchive import member_name
-from models import PartInfo
+from gateway.extract.ziparchive import member_name, member_part
 
 MAX_PAGES = 2000
 """Pages read per PDF; a longer document is scanned up to here and flagged."""
@@ -105,7 +104,8 @@ def _document_attachments(
 
 
 def _copy(attachment: pdfium.PdfAttachment, collector: Collector) -> _EmbeddedFile:
-    """The file's name and bytes, copied out while the document is still open."""
+    """The file's name and bytes, copied out while the document is still open. Its size
+    is asked first, so a file over the limits is never decompressed."""
     try:
         name = member_name(attachment.get_name())
     except pdfium.PdfiumError:
@@ -116,37 +116,28 @@ def _copy(attachment: pdfium.PdfAttachment, collector: Collector) -> _EmbeddedFi
         return _EmbeddedFile(name, None, "an empty or unreadable embedded file")
     try:
         collector.take_bytes(size.value)
-        return _EmbeddedFile(name, bytes(attachment.get_data()))
     except LimitExceeded as exc:
         return _EmbeddedFile(name, None, f"limit reached: {exc}")
-    except pdfium.PdfiumError as exc:
-        return _EmbeddedFile(name, None, f"could not read this embedded file ({exc})"[:300])
+    buffer = ctypes.create_string_buffer(size.value)
+    written = ctypes.c_ulong()
+    if not pdfium_c.FPDFAttachment_GetFile(attachment.raw, buffer, size.value, written):
+        return _EmbeddedFile(name, None, "could not read this embedded file")
+    return _EmbeddedFile(name, buffer.raw[: min(written.value, size.value)])
 
 
 def _extract_embedded(collector: Collector, file: _EmbeddedFile, path: str, depth: int) -> None:
     from gateway.extract.dispatch import extract_file  # the entry point recurses here
 
     member_path = f"{path}/{file.name}"
-    base = file.name.rpartition("/")[2]
-    content_type = mimetypes.guess_type(base)[0] or ""
     if file.data is None:
-        collector.add_part(
-            PartInfo(
-                path=member_path,
-                content_type=content_type or "application/octet-stream",
-                size=0,
-                filename=base,
-                is_attachment=True,
-                depth=depth + 1,
-                unscannable=file.problem,
-            )
-        )
+        collector.add_part(member_part(member_path, 0, depth, unscannable=file.problem))
         return
+    base = file.name.rpartition("/")[2]
     extract_file(
         collector,
         file.data,
         name=base,
-        content_type=content_type,
+        content_type=mimetypes.guess_type(base)[0] or "",
         path=member_path,
         depth=depth + 1,
     )

@@ -105,18 +105,19 @@ def extract_zip(collector: Collector, data: bytes, path: str, depth: int) -> str
             kind = member_encryption(info)
             kinds.append(kind)
             if kind is not None:
-                collector.add_part(_member_part(info, member_path, base, depth, encryption=kind))
+                collector.add_part(member_part(member_path, info.file_size, depth, encryption=kind))
                 continue
             try:
                 collector.check_depth(depth + 1)
                 member = read_member(collector, archive, info)
             except LimitExceeded as exc:
-                reason = f"limit reached: {exc}"
-                collector.add_part(_member_part(info, member_path, base, depth, unscannable=reason))
-                continue
+                member, reason = None, f"limit reached: {exc}"
             except (zipfile.BadZipFile, UnreadableMember, OSError, EOFError, ValueError) as exc:
-                reason = f"could not read this file from the zip ({exc})"[:300]
-                collector.add_part(_member_part(info, member_path, base, depth, unscannable=reason))
+                member, reason = None, f"could not read this file from the zip ({exc})"[:300]
+            if member is None:
+                collector.add_part(
+                    member_part(member_path, info.file_size, depth, unscannable=reason)
+                )
                 continue
             extract_file(
                 collector,
@@ -137,19 +138,21 @@ def member_name(filename: str) -> str:
     return "/".join(parts)[-200:] or "unnamed"
 
 
-def _member_part(
-    info: zipfile.ZipInfo,
+def member_part(
     path: str,
-    name: str,
+    size: int,
     depth: int,
     *,
     encryption: str | None = None,
     unscannable: str | None = None,
 ) -> PartInfo:
+    """The PartInfo of an archive member (or embedded file) that was not opened: it is
+    encrypted, or the reason it could not be read is given."""
+    name = path.rpartition("/")[2]
     return PartInfo(
         path=path,
         content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-        size=info.file_size,
+        size=size,
         filename=name,
         is_attachment=True,
         depth=depth + 1,
