@@ -237,7 +237,8 @@ class NoticeSettings(Section):
     """Held mail of at least this severity alerts admins and DSLs at once; the rest
     goes in the daily digest."""
     digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    """Local time (HH:MM) the daily digest is sent; empty lists mean no digest."""
+    """Local time (HH:MM) the daily digest is sent; empty lists mean no digest. A new
+    database sends its first digest at the next digest time, not at once."""
     notify_external_senders: bool = False
     """Send notices to senders outside the school's domains (off: avoids backscatter)."""
 

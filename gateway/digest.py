@@ -6,9 +6,10 @@ first in `app_state`, so several nodes sharing a PostgreSQL database send one di
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -102,31 +103,40 @@ def render(data: DigestData, console_url: str, school: str) -> tuple[str, str]:
     return subject, "\n".join(lines) + "\n"
 
 
-async def claim_day(store: Store, day: str) -> bool:
-    """True for exactly one caller per day (across every node sharing the database)."""
+async def claim_day(store: Store, day: str, *, due_today: bool) -> bool:
+    """True for exactly one caller per day (across every node sharing the database).
+
+    `day` is the local date (YYYY-MM-DD) and `due_today` whether its digest time has
+    passed. A database that has never sent a digest records a starting point instead of
+    sending: a new installation sends its first digest at the next digest time, not a
+    "daily" summary of nothing the moment it starts. After that, a node that was down at
+    the digest time sends the day's digest when it comes back.
+    """
     now = datetime.now(UTC)
     async with store.begin() as conn:
-        updated = await conn.execute(
-            app_state.update()
-            .where(app_state.c.key == DIGEST_KEY)
-            .where(app_state.c.value < day)
-            .values(value=day, updated_at=now)
-        )
-        if updated.rowcount == 1:
-            return True
+        if due_today:
+            updated = await conn.execute(
+                app_state.update()
+                .where(app_state.c.key == DIGEST_KEY)
+                .where(app_state.c.value < day)
+                .values(value=day, updated_at=now)
+            )
+            if updated.rowcount == 1:
+                return True
         exists = (
             await conn.execute(sa.select(app_state.c.value).where(app_state.c.key == DIGEST_KEY))
         ).first()
         if exists is not None:
             return False
-        try:
+        # Today's digest counts as sent when its time has passed, so the next one is due
+        # at the next digest time; otherwise yesterday's does, so today's still goes.
+        start = day if due_today else (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+        with contextlib.suppress(sa.exc.IntegrityError):  # another node recorded it first
             async with conn.begin_nested():
                 await conn.execute(
-                    app_state.insert().values(key=DIGEST_KEY, value=day, updated_at=now)
+                    app_state.insert().values(key=DIGEST_KEY, value=start, updated_at=now)
                 )
-        except sa.exc.IntegrityError:
-            return False
-        return True
+        return False
 
 
 def due(now_local: datetime, digest_time: str) -> bool:

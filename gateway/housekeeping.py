@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from gateway import digest, notices
@@ -22,6 +23,8 @@ class Housekeeper:
     config: Config
     flow: HoldFlow
     mailer: Mailer
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """Now, as an aware datetime (tests pass their own to pin the time of day)."""
 
     async def run_once(self) -> dict[str, int]:
         done = {
@@ -35,18 +38,19 @@ class Housekeeper:
         return done
 
     async def send_digest_if_due(self, now: datetime | None = None) -> int:
-        recipients = self.flow.reviewers()
-        now = now or datetime.now(UTC)
-        local = now.astimezone()
-        if not recipients or not digest.due(local, self.config.notices.digest_time):
+        if not self.flow.reviewers():
             return 0
-        if not await digest.claim_day(self.flow.store, local.strftime("%Y-%m-%d")):
+        now = now or self.clock()
+        local = now.astimezone()
+        due_today = digest.due(local, self.config.notices.digest_time)
+        day = local.strftime("%Y-%m-%d")
+        if not await digest.claim_day(self.flow.store, day, due_today=due_today):
             return 0
         await self.send_digest(now)
         return 1
 
     async def send_digest(self, now: datetime | None = None) -> None:
-        now = now or datetime.now(UTC)
+        now = now or self.clock()
         data = await digest.collect(self.flow.store, digest.window_start(now))
         subject, body = digest.render(data, self.flow.public_url, self.config.school.name)
         message = notices.compose(

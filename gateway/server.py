@@ -8,7 +8,9 @@ import logging
 import signal
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
@@ -131,6 +133,8 @@ class Gateway:
     extra_tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _signalled: set[asyncio.Task[None]] = field(default_factory=set)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """Now, for the daily digest's schedule (tests pin the time of day)."""
 
     @property
     def smtp_port(self) -> int:
@@ -162,7 +166,7 @@ class Gateway:
         self.handler = RelayHandler(services)
         interval = config.hold.housekeeping_interval
         self.flow.mailer.start(interval)
-        housekeeper = Housekeeper(config, self.flow, self.flow.mailer)
+        housekeeper = Housekeeper(config, self.flow, self.flow.mailer, clock=self.clock)
         self.extra_tasks += [
             asyncio.create_task(self.watcher.poll(config.directory.refresh_interval)),
             asyncio.create_task(housekeeper.loop(interval)),

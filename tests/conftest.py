@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,11 @@ def start_gateway(tmp_path: Path) -> Iterator[Callable[..., GatewayRunner]]:
     """Start a real gateway: start_gateway(next_hop_port, **config overrides)."""
     runners: list[GatewayRunner] = []
 
-    def _start(next_hop_port: int | None, **overrides: Any) -> GatewayRunner:
-        runner = GatewayRunner(gateway_config(tmp_path, next_hop_port, **overrides)).start()
+    def _start(
+        next_hop_port: int | None, clock: Callable[[], datetime] | None = None, **overrides: Any
+    ) -> GatewayRunner:
+        config = gateway_config(tmp_path, next_hop_port, **overrides)
+        runner = GatewayRunner(config, clock=clock).start()
         runners.append(runner)
         return runner
 

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,14 @@ from gateway.server import Gateway
 WAIT = 30.0
 
 
+def _notice_kind(content: bytes) -> str | None:
+    head = content.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"x-schoolgate-notice:"):
+            return line.split(b":", 1)[1].strip().decode()
+    return None
+
+
 @dataclass
 class Captured:
     mail_from: str
@@ -37,11 +46,7 @@ class Captured:
     @property
     def notice_kind(self) -> str | None:
         """The X-Schoolgate-Notice kind when this is one of schoolgate's own notices."""
-        head = self.content.split(b"\r\n\r\n", 1)[0]
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"x-schoolgate-notice:"):
-                return line.split(b":", 1)[1].strip().decode()
-        return None
+        return _notice_kind(self.content)
 
     @property
     def text(self) -> str:
@@ -60,7 +65,8 @@ class CaptureHandler:
     refuse: dict[str, str] = field(default_factory=dict)
     data_reply: str | None = None
     drop_data: int = 0
-    """Hang up on this many DATA transfers before answering (a failure mid-delivery)."""
+    """Hang up on this many relayed messages' DATA before answering (a failure
+    mid-delivery); schoolgate's own notices, alerts and digests are not dropped."""
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -71,7 +77,7 @@ class CaptureHandler:
         return "250 2.1.5 Ok"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.drop_data > 0:
+        if self.drop_data > 0 and _notice_kind(envelope.original_content or b"") is None:
             self.drop_data -= 1
             assert server.transport is not None
             server.transport.abort()
@@ -227,9 +233,9 @@ KEYWORD_RULES = [
 class GatewayRunner:
     """The real gateway (SMTP, scan pool, database) on its own loop in a thread."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, clock: Callable[[], datetime] | None = None) -> None:
         self.config = config
-        self.gateway = Gateway(config)
+        self.gateway = Gateway(config) if clock is None else Gateway(config, clock=clock)
         self._loop = LoopThread()
 
     def start(self) -> GatewayRunner:

@@ -7,7 +7,7 @@ import re
 import smtplib
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -409,12 +409,15 @@ def test_notices_never_repeat_the_matched_text(
         assert "K****" in notice.text
 
 
+def _today_at(hour: int, minute: int) -> datetime:
+    return datetime.now().astimezone().replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
 def test_daily_digest_goes_to_reviewers_once_a_day(
     db_url: str, capture: CaptureServer, start_gateway
 ):
-    gateway = workflow_gateway(
-        start_gateway, capture, database_url=db_url, **{"notices.digest_time": "23:59"}
-    )
+    early = _today_at(6, 0)  # the gateway's own schedule stays before the 07:30 digest
+    gateway = workflow_gateway(start_gateway, capture, database_url=db_url, clock=lambda: early)
     send(gateway.port, "KEYWORD-QUARANTINE", subject="Waiting")
     send(gateway.port, "KEYWORD-CONFIRM", subject="Override")
     send_url, _ = links(capture.wait_for_notice("confirm")[0].text)
@@ -424,9 +427,9 @@ def test_daily_digest_goes_to_reviewers_once_a_day(
     flow = gateway.gateway.flow
     assert flow is not None
     keeper = Housekeeper(gateway.config, flow, flow.mailer)
-    evening = datetime.now().astimezone().replace(hour=23, minute=59, second=30)
-    assert gateway.run(keeper.send_digest_if_due(evening)) == 1
-    assert gateway.run(keeper.send_digest_if_due(evening)) == 0  # one digest per day
+    digest_time = _today_at(7, 31)
+    assert gateway.run(keeper.send_digest_if_due(digest_time)) == 1
+    assert gateway.run(keeper.send_digest_if_due(digest_time)) == 0  # one digest per day
     [digest] = capture.wait_for_notice("digest")
     assert sorted(digest.rcpt_tos) == ["dsl@school.example", "it@school.example"]
     text = digest.text
@@ -436,3 +439,26 @@ def test_daily_digest_goes_to_reviewers_once_a_day(
     assert '"Send anyway" overrides: 1' in text
     assert f"{SENDER} (" in text and "Agreed with the head" in text
     assert "keyword-quarantine: 1" in text
+
+
+def test_a_new_installation_sends_its_first_digest_at_the_next_digest_time(
+    db_url: str, capture: CaptureServer, start_gateway
+):
+    """No "daily summary" of nothing the moment a new gateway starts after 07:30; a
+    gateway that was down at the digest time sends that day's digest when it is back."""
+    installed = _today_at(10, 0)
+    gateway = workflow_gateway(
+        start_gateway, capture, database_url=db_url, clock=lambda: installed
+    )
+    flow = gateway.gateway.flow
+    assert flow is not None
+    keeper = Housekeeper(gateway.config, flow, flow.mailer)
+    tomorrow = installed + timedelta(days=1)
+    assert gateway.run(keeper.send_digest_if_due(installed)) == 0
+    assert gateway.run(keeper.send_digest_if_due(installed.replace(hour=23))) == 0
+    assert gateway.run(keeper.send_digest_if_due(tomorrow.replace(hour=7, minute=29))) == 0
+    assert capture.notices("digest") == []
+    # down at 07:30 tomorrow, back at 09:15: that day's digest goes then, once
+    assert gateway.run(keeper.send_digest_if_due(tomorrow.replace(hour=9, minute=15))) == 1
+    assert gateway.run(keeper.send_digest_if_due(tomorrow.replace(hour=9, minute=16))) == 0
+    assert len(capture.wait_for_notice("digest")) == 1
