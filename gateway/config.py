@@ -37,6 +37,10 @@ CONFIG_ENV = "SCHOOLGATE_CONFIG"
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
 
 
+_SUBDOMAIN_ONLY = {"cjsm.net": "CJSM addresses (name@org.gov.uk.cjsm.net)"}
+"""Secure services whose mailboxes are all on subdomains: a bare entry would do nothing."""
+
+
 class ConfigError(Exception):
     """The configuration is invalid; the message lists every problem and how to fix it."""
 
@@ -52,7 +56,8 @@ class SchoolSettings(Section):
     sender's own domain counts as internal."""
     secure_domains: tuple[str, ...] = ()
     """Partner domains reached over a protected route (e.g. "*.gov.uk", "nhs.net",
-    "cjsm.net", the local authority). "*.example" matches every subdomain."""
+    "*.cjsm.net", the local authority). "*.example" matches the domain and every
+    subdomain; a plain entry matches that domain only."""
     encrypt_subject_tags: tuple[str, ...] = ()
     """Subject tags (e.g. "[encrypt]") that the next hop turns into message encryption."""
     phone_numbers: tuple[str, ...] = ()
@@ -69,6 +74,18 @@ class SchoolSettings(Section):
             if not tag.strip() or len(tag) > 40:
                 raise ValueError(f"{tag!r} is not a short subject tag like '[encrypt]'")
         return tuple(tag.strip() for tag in value)
+
+    @field_validator("secure_domains")
+    @classmethod
+    def _secure_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        domains = tuple(d.strip().lower().rstrip(".") for d in value)
+        for domain in domains:
+            if domain in _SUBDOMAIN_ONLY:
+                raise ValueError(
+                    f"{domain!r} never matches a real mailbox: {_SUBDOMAIN_ONLY[domain]} "
+                    f"are subdomains of it, so write '*.{domain}'"
+                )
+        return domains
 
     @field_validator("phone_numbers")
     @classmethod

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models import Action
 
-Recipients = Literal["any", "internal", "external", "insecure"]
+Recipients = Literal["any", "internal", "external", "insecure", "secure"]
 """Which recipients the rule is about: "external" is anyone outside the school's domains;
-"insecure" is an external recipient not on a secure partner route."""
+"insecure" is an external recipient not on a secure partner route, "secure" one on it."""
 
 
 class Rule(BaseModel):
@@ -48,7 +48,8 @@ class Rule(BaseModel):
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
     recipients: Recipients = "any"
     protected: bool | None = None
-    """True: only when the message travels encrypted; False: only when it does not."""
+    """True: only what travels encrypted (the whole message, or the encrypted attachment a
+    finding is in); False: only what does not. With `types`, judged finding by finding."""
     has_attachments: bool | None = None
     unscannable: bool | None = None
     """True: only when some part could not be read (limits, corrupt file)."""

@@ -49,9 +49,12 @@ CASES = [
     # an attachment (a spreadsheet sheet), outside school
     pytest.param("attachment:register.xlsx#Sheet1", 0.9, None, (OUTSIDE,), Action.CONFIRM,
                  ["pupil-name-outside-school"], id="attachment-outside"),
-    # a secure partner route is still outside school
-    pytest.param("body", 0.95, None, (PARTNER,), Action.CONFIRM,
-                 ["pupil-name-outside-school"], id="body-secure-partner"),
+    # a secure partner route (a social worker's *.gov.uk) is how such mail should travel
+    pytest.param("body", 0.95, None, (PARTNER,), Action.DELIVER,
+                 ["pupil-name-secure-partner"], id="body-secure-partner"),
+    # ... but the subject line is still read in every inbox list
+    pytest.param("subject", 0.95, None, (PARTNER,), Action.QUARANTINE,
+                 ["pupil-name-subject-external"], id="subject-secure-partner"),
     # body, inside school: delivered, and the rule is recorded for the journal
     pytest.param("body", 0.95, None, (INSIDE,), Action.DELIVER,
                  ["pupil-name-inside-school"], id="body-inside"),
