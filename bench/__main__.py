@@ -28,6 +28,11 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
         ["--rounds", "50"],
     ),
     ("Attachment extraction", [str(HERE / "bench_extract.py")], []),
+    (
+        "Whole scan on realistic mail, per detector",
+        [str(HERE / "bench_scan_realistic.py")],
+        ["--messages", "100", "--rounds", "1"],
+    ),
 ]
 
 
