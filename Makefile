@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench lint install install-test system-deps clean
+.PHONY: run test bench lint screenshots install install-test system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: install-test system-deps
 
 system-deps:
 	@scripts/system-deps.sh
+
+## make screenshots: retake docs/screenshots/*.png with the browser tests (make test
+## takes them into a temporary folder, so it never changes tracked files).
+screenshots: install-test system-deps
+	SCHOOLGATE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/gateway/web/test_browser.py
 
 ## make bench: throughput, latency and detector timings (figures, not pass/fail).
 bench: install-test

@@ -1,14 +1,18 @@
 """The console in a real browser (Debian's Chromium through Playwright): an admin releases
 held mail, a DSL reviews and exports the incident log, an auditor is kept from content.
 
-These tests also save the screenshots in docs/screenshots/ that docs/console.md shows.
+These tests also take the screenshots that docs/console.md shows: into a temporary folder
+(`make test` leaves the tracked files alone), or into $SCHOOLGATE_SCREENSHOTS, which
+`make screenshots` sets to docs/screenshots.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,12 +31,14 @@ from tests.gateway.web.console import (
     email_for,
     running_console,
 )
-from tests.support import REPO, require
+from tests.support import require
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = Path(
+    os.environ.get("SCHOOLGATE_SCREENSHOTS") or tempfile.mkdtemp(prefix="schoolgate-shots-")
+)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -95,7 +101,7 @@ def settled(page: Page) -> None:
 
 
 def shot(page: Page, name: str, *, full_page: bool = False) -> None:
-    """Save a screenshot for docs/console.md, in 256 colours (a third of the size; the
+    """Save a screenshot (for docs/console.md with `make screenshots`), in 256 colours (a third of the size; the
     pages are flat colours and text, so nothing visible is lost)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     # caret="initial": hiding the caret would inject a style the page's CSP refuses
