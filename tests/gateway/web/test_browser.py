@@ -101,8 +101,8 @@ def settled(page: Page) -> None:
 
 
 def shot(page: Page, name: str, *, full_page: bool = False) -> None:
-    """Save a screenshot (for docs/console.md with `make screenshots`), in 256 colours (a third of the size; the
-    pages are flat colours and text, so nothing visible is lost)."""
+    """Save a screenshot (for docs/console.md with `make screenshots`), in 256 colours (a
+    third of the size; the pages are flat colours and text, so nothing visible is lost)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     # caret="initial": hiding the caret would inject a style the page's CSP refuses
     png = page.screenshot(full_page=full_page, caret="initial")
