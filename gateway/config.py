@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -253,11 +254,27 @@ class NoticeSettings(Section):
     alert_severity: Literal["low", "medium", "high"] = "high"
     """Held mail of at least this severity alerts admins and DSLs at once; the rest
     goes in the daily digest."""
-    digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    """Local time (HH:MM) the daily digest is sent; empty lists mean no digest. A new
-    database sends its first digest at the next digest time, not at once."""
+    digest_time: str = Field(default="07:30", pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")
+    """Time of day (HH:MM, in `timezone`) the daily digest is sent; "" sends none, and
+    so do empty address lists. A new database sends its first digest at the next digest
+    time, not at once."""
+    timezone: str = "Europe/London"
+    """The IANA time zone of the school's day: when the digest goes and how it dates."""
     notify_external_senders: bool = False
     """Send notices to senders outside the school's domains (off: avoids backscatter)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name like 'Europe/London'") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 class HoldSettings(Section):

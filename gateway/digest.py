@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 
@@ -80,10 +80,10 @@ async def collect(store: Store, since: datetime) -> DigestData:
     )
 
 
-def render(data: DigestData, console_url: str, school: str) -> tuple[str, str]:
+def render(data: DigestData, console_url: str, school: str, zone: tzinfo) -> tuple[str, str]:
     lines = [
         f"schoolgate daily summary for {school}",
-        f"Since {data.since.astimezone():%A %d %B %H:%M}.",
+        f"Since {data.since.astimezone(zone):%A %d %B %H:%M}.",
         "",
         "Messages checked: "
         + (", ".join(f"{n} {a}" for a, n in sorted(data.actions.items())) or "none"),
@@ -139,9 +139,11 @@ async def claim_day(store: Store, day: str, *, due_today: bool) -> bool:
         return False
 
 
-def due(now_local: datetime, digest_time: str) -> bool:
+def schedule(now: datetime, digest_time: str, zone: tzinfo) -> tuple[str, bool]:
+    """The school's date (YYYY-MM-DD) at `now`, and whether that day's digest is due."""
+    local = now.astimezone(zone)
     hour, minute = (int(x) for x in digest_time.split(":"))
-    return (now_local.hour, now_local.minute) >= (hour, minute)
+    return local.strftime("%Y-%m-%d"), (local.hour, local.minute) >= (hour, minute)
 
 
 def window_start(now: datetime) -> datetime:

@@ -38,12 +38,11 @@ class Housekeeper:
         return done
 
     async def send_digest_if_due(self, now: datetime | None = None) -> int:
-        if not self.flow.reviewers():
+        settings = self.config.notices
+        if not self.flow.reviewers() or not settings.digest_time:
             return 0
         now = now or self.clock()
-        local = now.astimezone()
-        due_today = digest.due(local, self.config.notices.digest_time)
-        day = local.strftime("%Y-%m-%d")
+        day, due_today = digest.schedule(now, settings.digest_time, settings.zone)
         if not await digest.claim_day(self.flow.store, day, due_today=due_today):
             return 0
         await self.send_digest(now)
@@ -52,7 +51,9 @@ class Housekeeper:
     async def send_digest(self, now: datetime | None = None) -> None:
         now = now or self.clock()
         data = await digest.collect(self.flow.store, digest.window_start(now))
-        subject, body = digest.render(data, self.flow.public_url, self.config.school.name)
+        subject, body = digest.render(
+            data, self.flow.public_url, self.config.school.name, self.config.notices.zone
+        )
         message = notices.compose(
             sender=self.config.notice_sender,
             sender_name=self.config.notices.from_name,

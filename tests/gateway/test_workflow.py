@@ -7,16 +7,19 @@ import re
 import smtplib
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from gateway import digest
 from gateway.cli import main as cli
+from gateway.config import ConfigError, validate
 from gateway.housekeeping import Housekeeper
 from models.schema import audit_log, held_messages, journal
 from tests.harness import KEYWORD_RULES, CaptureServer, GatewayRunner, free_port
@@ -409,8 +412,13 @@ def test_notices_never_repeat_the_matched_text(
         assert "K****" in notice.text
 
 
+SCHOOL_ZONE = ZoneInfo("Europe/London")  # notices.timezone's default
+
+
 def _today_at(hour: int, minute: int) -> datetime:
-    return datetime.now().astimezone().replace(hour=hour, minute=minute, second=0, microsecond=0)
+    """Today at hour:minute on the school's clock."""
+    now = datetime.now(SCHOOL_ZONE)
+    return now.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
 def test_daily_digest_goes_to_reviewers_once_a_day(
@@ -447,9 +455,7 @@ def test_a_new_installation_sends_its_first_digest_at_the_next_digest_time(
     """No "daily summary" of nothing the moment a new gateway starts after 07:30; a
     gateway that was down at the digest time sends that day's digest when it is back."""
     installed = _today_at(10, 0)
-    gateway = workflow_gateway(
-        start_gateway, capture, database_url=db_url, clock=lambda: installed
-    )
+    gateway = workflow_gateway(start_gateway, capture, database_url=db_url, clock=lambda: installed)
     flow = gateway.gateway.flow
     assert flow is not None
     keeper = Housekeeper(gateway.config, flow, flow.mailer)
@@ -462,3 +468,40 @@ def test_a_new_installation_sends_its_first_digest_at_the_next_digest_time(
     assert gateway.run(keeper.send_digest_if_due(tomorrow.replace(hour=9, minute=15))) == 1
     assert gateway.run(keeper.send_digest_if_due(tomorrow.replace(hour=9, minute=16))) == 0
     assert len(capture.wait_for_notice("digest")) == 1
+
+
+def test_an_empty_digest_time_sends_no_digest(capture: CaptureServer, start_gateway):
+    installed = _today_at(6, 0)
+    gateway = workflow_gateway(
+        start_gateway, capture, clock=lambda: installed, **{"notices.digest_time": ""}
+    )
+    flow = gateway.gateway.flow
+    assert flow is not None
+    keeper = Housekeeper(gateway.config, flow, flow.mailer)
+    for days in range(3):
+        later = installed + timedelta(days=days, hours=3)
+        assert gateway.run(keeper.send_digest_if_due(later)) == 0
+
+
+@pytest.mark.parametrize(
+    ("utc", "zone", "day", "due"),
+    [
+        # 07:31 in London in winter (GMT) is 07:31 UTC
+        (datetime(2026, 12, 2, 7, 31, tzinfo=UTC), "Europe/London", "2026-12-02", True),
+        # 07:29 is not yet the time
+        (datetime(2026, 12, 2, 7, 29, tzinfo=UTC), "Europe/London", "2026-12-02", False),
+        # in summer (BST) 06:45 UTC is already 07:45 in London
+        (datetime(2026, 6, 2, 6, 45, tzinfo=UTC), "Europe/London", "2026-06-02", True),
+        # 23:50 UTC is the next morning in Auckland, after 07:30 there
+        (datetime(2026, 12, 1, 23, 50, tzinfo=UTC), "Pacific/Auckland", "2026-12-02", True),
+        # 23:00 the evening before in New York: that day's digest is due there
+        (datetime(2026, 12, 2, 4, 0, tzinfo=UTC), "America/New_York", "2026-12-01", True),
+    ],
+)
+def test_the_digest_runs_on_the_school_clock(utc: datetime, zone: str, day: str, due: bool):
+    assert digest.schedule(utc, "07:30", ZoneInfo(zone)) == (day, due)
+
+
+def test_an_unknown_time_zone_is_a_clear_config_error():
+    with pytest.raises(ConfigError, match="'Europe/Londn' is not a time zone name"):
+        validate({"notices": {"timezone": "Europe/Londn"}}, "test configuration")
