@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -33,18 +35,28 @@ def parse_secret(text: str, source: str) -> bytes:
 def read_secret_file(path: Path, create: bool) -> bytes:
     """Read a base64 secret; with create=True, make the file (mode 0600) when missing."""
     if create and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(new_secret() + "\n")
+        _create_secret_file(path)
     try:
         return parse_secret(path.read_text(), f"key file {path}")
     except OSError as exc:
         raise KeyFileError(f"cannot read key file {path}: {exc.strerror or exc}") from None
+
+
+def _create_secret_file(path: Path) -> None:
+    """Write a new secret beside `path`, then link it into place: a reader sees either no
+    file or the whole key (never an empty one), and when several processes start at once
+    the first link wins and the others read its key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:  # mkstemp makes it 0600
+            handle.write(new_secret() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process created it first
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 def load_secret(env: str, path: Path) -> bytes:
