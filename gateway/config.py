@@ -168,6 +168,13 @@ class SmtpSettings(Section):
     """Refuse MAIL until the client has used STARTTLS (needs tls_cert and tls_key)."""
     auth_users: tuple[AuthUser, ...] = ()
     """Accounts that may relay from anywhere after AUTH (offered only over TLS)."""
+    auth_max_failures: int = Field(default=5, ge=1)
+    """Failed AUTH attempts from one client address before it is refused (454) for the
+    rest of `auth_failure_window`."""
+    auth_max_failures_per_user: int = Field(default=20, ge=1)
+    """Failed AUTH attempts for one username, from any address, before it is refused."""
+    auth_failure_window: float = Field(default=900.0, gt=0)
+    """Seconds a failed AUTH attempt counts against its address and username."""
 
     @model_validator(mode="after")
     def _tls_pair(self) -> SmtpSettings:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
+from aiosmtpd.smtp import AuthResult
 
 from gateway.config import Config
 from gateway.detector_settings import resolved_settings
@@ -104,6 +105,12 @@ class _EmbeddedUvicorn(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Any:
         yield
+
+
+def _checked_by_gateway_smtp(*_: Any) -> AuthResult:
+    """Never called: GatewaySMTP checks AUTH itself, off the event loop. Passing an
+    authenticator keeps aiosmtpd from installing its always-fail legacy callback."""
+    return AuthResult(success=False, handled=False)
 
 
 class _Busy(asyncio.Protocol):
@@ -202,7 +209,7 @@ class Gateway:
                 require_starttls=config.smtp.require_tls,
                 timeout=config.smtp.idle_timeout,
                 auth_require_tls=True,
-                authenticator=handler.authenticate,
+                authenticator=_checked_by_gateway_smtp,
                 loop=loop,
             )
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import hashlib
 import ipaddress
 import logging
 import time
@@ -22,8 +21,6 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from gateway import __version__
 from gateway.config import Config
@@ -36,6 +33,7 @@ from gateway.policy import decide
 from gateway.relay import NextHop, NextHopUnavailable, Reply, Upstream
 from gateway.rules import Rule
 from gateway.scan import ScanFailed, ScanPool, ScanResult
+from gateway.smtp_auth import AuthOutcome, SmtpAuthenticator
 from gateway.smtp_text import ascii_text, format_reply
 from models import Action, Envelope, Finding, Verdict
 
@@ -105,6 +103,40 @@ class GatewaySMTP(SMTP):
     def idle(self) -> bool:
         return not (self.in_transaction or self.processing)
 
+    # --- AUTH: aiosmtpd decodes PLAIN and LOGIN; the check runs off the event loop ------
+
+    def _authenticate(self, mechanism: str, auth_data: Any) -> AuthResult:
+        """aiosmtpd calls this synchronously with the decoded credentials; they are
+        handed back to the auth_* overrides below, which check them in a thread."""
+        return _Credentials(success=False, handled=False, auth_data=auth_data)
+
+    async def auth_PLAIN(self, server: SMTP, args: list[str]) -> AuthResult:
+        return await self._check(await super().auth_PLAIN(server, args))
+
+    async def auth_LOGIN(self, server: SMTP, args: list[str]) -> AuthResult:
+        return await self._check(await super().auth_LOGIN(server, args))
+
+    async def _check(self, result: AuthResult) -> AuthResult:
+        if not isinstance(result, _Credentials) or not isinstance(result.auth_data, LoginPassword):
+            return result
+        assert self.session is not None
+        username = result.auth_data.login.decode("utf-8", "replace")
+        outcome = await self.relay_handler.auth.verify(
+            username, result.auth_data.password, _peer_ip(self.session)
+        )
+        if outcome is AuthOutcome.ACCEPTED:
+            return AuthResult(success=True, auth_data=username)
+        if outcome is AuthOutcome.THROTTLED:
+            return AuthResult(success=False, handled=False, message=AUTH_THROTTLED)
+        return AuthResult(success=False, handled=False)  # 535 credentials invalid
+
+
+class _Credentials(AuthResult):
+    """Decoded AUTH credentials not yet checked (never reaches aiosmtpd's reply code)."""
+
+
+AUTH_THROTTLED = "454 4.7.0 Too many failed authentication attempts; please try again later"
+
 
 def _peer_ip(session: Session) -> str:
     peer = session.peer
@@ -116,9 +148,16 @@ class RelayHandler:
     services: Services
     sessions: set[GatewaySMTP] = field(default_factory=set)
     background: set[asyncio.Future[Any]] = field(default_factory=set)
-    _hasher: PasswordHasher = field(default_factory=PasswordHasher)
-    _verified: dict[bytes, float] = field(default_factory=dict)
-    """Recent successful AUTHs (a digest, never the password) -> when they stop counting."""
+    auth: SmtpAuthenticator = field(init=False)
+
+    def __post_init__(self) -> None:
+        smtp = self.services.config.smtp
+        self.auth = SmtpAuthenticator.build(
+            ((user.username, user.password_hash) for user in smtp.auth_users),
+            max_failures_per_client=smtp.auth_max_failures,
+            max_failures_per_user=smtp.auth_max_failures_per_user,
+            window=smtp.auth_failure_window,
+        )
 
     # --- access control ---------------------------------------------------------------
 
@@ -132,34 +171,6 @@ class RelayHandler:
         if address.version == 6 and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
         return any(address in net for net in self.services.config.smtp.client_networks)
-
-    def authenticate(
-        self,
-        server: SMTP,
-        session: Session,
-        envelope: SmtpEnvelope,
-        mechanism: str,
-        auth_data: Any,
-    ) -> AuthResult:
-        if not isinstance(auth_data, LoginPassword):
-            return AuthResult(success=False, handled=False)
-        username = auth_data.login.decode("utf-8", "replace")
-        password = auth_data.password
-        key = hashlib.sha256(auth_data.login + b"\0" + password).digest()
-        now = time.monotonic()
-        if self._verified.get(key, 0) > now:
-            return AuthResult(success=True, auth_data=username)
-        self._verified = {k: until for k, until in self._verified.items() if until > now}
-        for user in self.services.config.smtp.auth_users:
-            if user.username == username:
-                try:
-                    self._hasher.verify(user.password_hash, password)
-                except (VerificationError, InvalidHashError):
-                    break
-                self._verified[key] = now + 300
-                return AuthResult(success=True, auth_data=username)
-        log.warning("failed SMTP AUTH for %r from %s", username, _peer_ip(session))
-        return AuthResult(success=False, handled=False)
 
     async def handle_EHLO(
         self,

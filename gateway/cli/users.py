@@ -16,12 +16,12 @@ from typing import Any
 
 import click
 
-from gateway import audit
+from gateway import audit, passwords
 from gateway.audit import Actor
 from gateway.cli.common import async_command, config_options, load_config, open_store
 from gateway.config import Config
 from gateway.keyfiles import KeyFileError, load_secret
-from gateway.web import passwords, totp
+from gateway.web import totp
 from gateway.web.roles import Role
 from gateway.web.users_store import UserError, UserStore
 

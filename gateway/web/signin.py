@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
-from gateway import audit
+from gateway import audit, passwords
 from gateway.audit import Actor
-from gateway.web import csrf, passwords, totp
+from gateway.web import csrf, totp
 from gateway.web.auth import current_session, current_viewer, safe_next
 from gateway.web.pages import client_address, ctx, redirect, render
 from gateway.web.sessions import COOKIE, clear_cookie, set_cookie

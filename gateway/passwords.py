@@ -1,7 +1,7 @@
-"""Password hashing for console accounts (argon2id), kept off the event loop.
+"""Password hashing for console accounts and SMTP AUTH (argon2id), kept off the loop.
 
 Hashing takes tens of milliseconds and 64 MiB on purpose; the gateway's SMTP sessions
-share the loop, so every hash and check runs in a thread.
+share the event loop, so every hash and check runs in a thread (argon2 releases the GIL).
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _verify(stored: str | None, password: str) -> bool:
+def _verify(stored: str | None, password: str | bytes) -> bool:
     try:
         return _hasher.verify(stored or _DUMMY, password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
-async def verify(stored: str | None, password: str) -> bool:
+async def verify(stored: str | None, password: str | bytes) -> bool:
     """True when the password matches; a missing hash always fails (after the same work)."""
     return await asyncio.to_thread(_verify, stored, password)
 
