@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 LIST_FILE = "free_email_domains.json"
+UK_SUPPLEMENT_FILE = "uk_personal_mail_domains.txt"
+"""UK providers' home mailboxes that the international list lacks (talktalk.net...)."""
 PROVENANCE_FILE = "free_email_domains.provenance.json"
 LICENSE_FILE = "free_email_domains.LICENSE.md"
 MIN_DOMAINS = 1000
@@ -75,19 +77,32 @@ class FreemailList:
     domains: frozenset[str]
     source: str
     """"shipped" or the path of an updated list."""
+    supplement: frozenset[str] = frozenset()
+    """The shipped UK supplement, which counts whichever list is in use."""
 
     def __contains__(self, domain: object) -> bool:
-        return isinstance(domain, str) and domain.lower().rstrip(".") in self.domains
+        if not isinstance(domain, str):
+            return False
+        domain = domain.lower().rstrip(".")
+        return domain in self.domains or domain in self.supplement
 
     def __len__(self) -> int:
         return len(self.domains)
 
 
 @lru_cache(maxsize=1)
+def uk_supplement() -> frozenset[str]:
+    """The shipped UK supplement, added to whichever list is in use."""
+    text = (resources.files("detectors") / "data" / UK_SUPPLEMENT_FILE).read_text("utf-8")
+    lines = (line.partition("#")[0].strip().lower() for line in text.splitlines())
+    return frozenset(line for line in lines if line)
+
+
+@lru_cache(maxsize=1)
 def shipped_list() -> FreemailList:
     """The list shipped in detectors/data (read once per process)."""
     data = (resources.files("detectors") / "data" / LIST_FILE).read_bytes()
-    return FreemailList(domains=parse_domain_list(data), source="shipped")
+    return FreemailList(parse_domain_list(data), "shipped", uk_supplement())
 
 
 def shipped_provenance() -> dict[str, Any]:
@@ -104,4 +119,4 @@ def read_list(path: Path) -> FreemailList:
         domains = parse_domain_list(data)
     except FreemailListError as exc:
         raise FreemailListError(f"{path}: {exc}") from None
-    return FreemailList(domains=domains, source=str(path))
+    return FreemailList(domains, str(path), uk_supplement())

@@ -84,8 +84,21 @@ def _getaddresses(values: list[str]) -> list[tuple[str, str]]:
 
 def parse_addresses(values: list[str]) -> tuple[Address, ...]:
     """Header addresses with display names; unparseable entries are dropped."""
+    return _addresses(values, decode=False)
+
+
+def header_addresses(values: list[str]) -> tuple[Address, ...]:
+    """Addresses from header values as received: split first, then each display name is
+    decoded, so an RFC 2047 name holding a comma ("Wiśniewska, Małgorzata", encoded)
+    stays one name instead of being cut at its comma."""
+    return _addresses(values, decode=True)
+
+
+def _addresses(values: list[str], *, decode: bool) -> tuple[Address, ...]:
     found: list[Address] = []
     for name, addr in _getaddresses(values):
+        if decode:
+            name, addr = decode_header_value(name), decode_header_value(addr)
         addr = addr.strip()
         if "@" not in addr:
             continue
@@ -378,8 +391,10 @@ def parse_message(raw: bytes, envelope: Envelope, settings: ParseSettings) -> Me
     """Parse a message as received; never raises for malformed input."""
     collector = Collector(limits=settings.limits, nested_parser=_parse_nested_bytes)
     headers: tuple[tuple[str, str], ...] = ()
+    raw_headers: list[tuple[str, object]] = []
     try:
         msg = BytesParser(policy=email_policy.compat32).parsebytes(raw)
+        raw_headers = msg.items()[:MAX_HEADERS]
         headers = _headers(msg)
         for defect in msg.defects[:20]:
             collector.defect(type(defect).__name__)
@@ -403,16 +418,21 @@ def parse_message(raw: bytes, envelope: Envelope, settings: ParseSettings) -> Me
     encryption = message_encryption(collector)
     if encryption is None and _subject_tagged(subject, settings.school.encrypt_subject_tags):
         encryption = "subject-tag"
-    header_from = parse_addresses(values("From"))
+
+    def addresses(name: str) -> tuple[Address, ...]:
+        lowered = name.lower()
+        return header_addresses([str(v) for k, v in raw_headers if k.lower() == lowered])
+
+    header_from = addresses("From")
     sender = envelope.mail_from or (header_from[0].addr if header_from else "")
     message_ids = values("Message-ID")
     facts = MessageFacts(
         envelope=envelope,
         recipients=classify_recipients(envelope.rcpt_tos, sender, settings),
         header_from=header_from,
-        reply_to=parse_addresses(values("Reply-To")),
-        to=parse_addresses(values("To")),
-        cc=parse_addresses(values("Cc")),
+        reply_to=addresses("Reply-To"),
+        to=addresses("To"),
+        cc=addresses("Cc"),
         subject=subject,
         message_id=message_ids[0].strip() if message_ids else None,
         size=len(raw),
@@ -430,11 +450,8 @@ def envelope_from_headers(raw: bytes) -> Envelope:
         msg = BytesParser(policy=email_policy.compat32).parsebytes(raw, headersonly=True)
     except Exception:
         return Envelope(mail_from="", rcpt_tos=())
-    decoded = [decode_header_value(v) for v in msg.get_all("From", [])]
-    senders = parse_addresses(decoded)
-    rcpts = parse_addresses(
-        [decode_header_value(v) for h in ("To", "Cc") for v in msg.get_all(h, [])]
-    )
+    senders = header_addresses([str(v) for v in msg.get_all("From", [])])
+    rcpts = header_addresses([str(v) for h in ("To", "Cc") for v in msg.get_all(h, [])])
     return Envelope(
         mail_from=senders[0].addr if senders else "",
         rcpt_tos=tuple(dict.fromkeys(a.addr for a in rcpts)),

@@ -16,6 +16,7 @@ from detectors.freemail import (
     read_list,
     shipped_list,
     shipped_provenance,
+    uk_supplement,
 )
 
 
@@ -38,6 +39,9 @@ def test_shipped_list_is_the_npm_package_with_its_provenance_and_licence():
         ("gmail.com", True),  # the big providers are there
         ("hotmail.co.uk", True),
         ("btinternet.com", True),  # a UK ISP
+        ("talktalk.net", True),  # UK ISPs the international list lacks (the supplement)
+        ("btopenworld.com", True),
+        ("plus.net", True),
         ("GMail.COM.", True),  # case and a trailing dot do not matter
         ("westbrook.sch.uk", False),  # schools are not
         ("gov.uk", False),
@@ -48,6 +52,23 @@ def test_shipped_list_covers_common_providers(domain: str, listed: bool):
     free = shipped_list()
     assert len(free) > 10_000
     assert (domain in free) is listed
+
+
+def test_the_uk_supplement_adds_only_what_the_list_lacks_and_also_extends_updates(
+    tmp_path: Path,
+):
+    """Each supplement entry is a real gap (not already in the npm list), and a list
+    fetched by `schoolgate freemail update` gets the supplement too."""
+    supplement = uk_supplement()
+    assert len(supplement) >= 20
+    npm = parse_domain_list(
+        (resources.files("detectors") / "data" / "free_email_domains.json").read_bytes()
+    )
+    assert supplement.isdisjoint(npm)
+    assert shipped_list().domains == npm  # counted and updated apart
+    updated = tmp_path / "domains.json"
+    updated.write_text(json.dumps(GOOD))
+    assert "talktalk.net" in read_list(updated)
 
 
 def domains_json(domains: object) -> bytes:

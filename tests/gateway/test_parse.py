@@ -280,3 +280,26 @@ def test_subject_tag_counts_as_protection_only_without_real_encryption() -> None
     envelope = Envelope(mail_from="teacher@school.example", rcpt_tos=("parent@example.net",))
     settings = ParseSettings(school=School(encrypt_subject_tags=("[secure]",)))
     assert parse_message(raw, envelope, settings).facts.encryption == "subject-tag"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # an encoded "Surname, Forename" (Outlook writes names so): one person, not two
+        ("=?utf-8?q?Wi=C5=9Bniewska=2C_Ma=C5=82gorzata?= <m.w@school.example>",
+         [("Wiśniewska, Małgorzata", "m.w@school.example")]),
+        # the same in base64, beside a second address
+        ("=?utf-8?b?Tm93YWssIEphbg==?= <jan@example.org>, other@example.net",
+         [("Nowak, Jan", "jan@example.org"), ("", "other@example.net")]),
+        # a quoted plain name with a comma, as before
+        ('"Smith, Jane" <jane@example.org>', [("Smith, Jane", "jane@example.org")]),
+    ],
+)  # fmt: skip
+def test_encoded_display_names_are_decoded_after_the_addresses_are_split(
+    header: str, expected: list[tuple[str, str]]
+) -> None:
+    raw = f"From: {header}\r\nTo: {header}\r\nSubject: s\r\n\r\nhello\r\n".encode()
+    envelope = Envelope(mail_from="m.w@school.example", rcpt_tos=("jan@example.org",))
+    facts = parse_message(raw, envelope, ParseSettings()).facts
+    assert [(a.name, a.addr) for a in facts.to] == expected
+    assert (facts.header_from[0].name, facts.header_from[0].addr) == expected[0]
