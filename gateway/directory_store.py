@@ -67,6 +67,7 @@ async def replace_roster(store: Store, roster: list[Pupil], source: str) -> int:
             "preferred_surname": p.surnames[1] if len(p.surnames) > 1 else "",
             "year_group": p.year or "",
             "reg_group": p.reg_group or "",
+            "family_name_first": p.family_name_first,
         }
         for p in roster
     ]
@@ -134,6 +135,7 @@ async def load_directory(store: Store) -> Directory:
                 middle_names=_split(r.middle_names),
                 year=r.year_group or None,
                 reg_group=r.reg_group or None,
+                family_name_first=bool(r.family_name_first),
             )
             for r in pupil_rows
         ),

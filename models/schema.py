@@ -128,6 +128,7 @@ pupils = sa.Table(
     sa.Column("preferred_surname", sa.String(200), nullable=False, server_default=""),
     sa.Column("year_group", sa.String(32), nullable=False, server_default=""),
     sa.Column("reg_group", sa.String(64), nullable=False, server_default=""),
+    sa.Column("family_name_first", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 staff = sa.Table(

@@ -221,3 +221,14 @@ def test_a_running_gateway_is_handed_each_reimported_roster(
     assert [ref.version for ref in consumer.refs] == ["r1-s0", "r2-s0"]
     latest = read_snapshot(consumer.refs[-1])
     assert [p.forenames[0] for p in latest.pupils] == ["Will", "Grace"]
+
+
+def test_the_name_order_column_is_kept_in_the_database(
+    tmp_path: Path, database: list[str], db_url: str
+):
+    """A roster's "Name Order" column reaches the scan workers through the database."""
+    text = "Surname,Forename,Name Order\nWang,Xiaoming,Family first\nJones,Amelia,\n"
+    result = run("roster", "import", csv_file(tmp_path, "order.csv", text), *database)
+    assert result.exit_code == 0, result.output
+    order = {p.surnames[0]: p.family_name_first for p in stored(db_url).pupils}
+    assert order == {"Wang": True, "Jones": False}
