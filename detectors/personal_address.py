@@ -5,8 +5,10 @@ official school business is not permitted"; "personal email addresses / telephon
 numbers must not be shared with pupils or parents"):
 
 - own_personal_recipient: school mail sent to the sender's own personal mailbox (listed
-  in the staff directory, or a free-mail address whose name is the sender's). A
-  parent's gmail address is ordinary school business and is never reported.
+  in the staff directory, or a free-mail address named after the sender: full name,
+  short form, initial, with digits and words like ".home"; or addressed to the sender's
+  own name), in To, Cc or only in the envelope (Bcc). A parent's gmail address, even
+  one sharing the sender's surname, is ordinary school business and is never reported.
 - personal_sender: From or Reply-To on a free-mail domain or, when the school's domains
   are configured, on any domain that is not the school's.
 - personal_contact_shared: the sender gives a personal mobile number or mailbox in
@@ -18,7 +20,7 @@ The school's own domains, addresses and numbers (settings) are never personal.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -27,14 +29,12 @@ from pydantic import Field, field_validator
 from detectors.base import Detector, DetectorSettings
 from detectors.email_addresses import EmailAddress, parse_address
 from detectors.freemail import FreemailList, FreemailListError, read_list, shipped_list
-from detectors.person_names import (
-    NameMatch,
-    display_name_is_someone_else,
-    match_local_part,
-    name_words,
-)
+from detectors.name_text import letters, mailbox_words
+from detectors.nicknames import ShortForms
+from detectors.person_names import NameMatch, PersonName
 from detectors.personal_contact import ContactRules, personal_contacts
 from detectors.school_identity import SchoolIdentity
+from detectors.sender_names import display_name_parts, mailbox_name_parts
 from models import Address, Directory, Finding, Message, School, StaffMember, domain_matches
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,20 @@ PERSONAL_SENDER = "personal_sender"
 PERSONAL_CONTACT_SHARED = "personal_contact_shared"
 
 SCORE_LISTED = 1.0
-SCORE_NAME = {NameMatch.FULL: 0.9, NameMatch.INITIAL: 0.7}
+SCORE_NAME = {
+    NameMatch.FULL: 0.9,
+    NameMatch.SHORT_FORM: 0.8,
+    NameMatch.INITIAL: 0.7,
+    NameMatch.FORENAME_INITIAL: 0.6,
+}
+SCORE_DISPLAY_NAME = 0.8
+"""A free-mail recipient whose display name is the sender's own ("Jane Smith (home)")."""
+HOW_NAME = {
+    NameMatch.FULL: "carries your name",
+    NameMatch.SHORT_FORM: "carries a short form of your forename and your surname",
+    NameMatch.INITIAL: "carries your initial or title and your surname",
+    NameMatch.FORENAME_INITIAL: "carries your forename and the start of your surname",
+}
 SCORE_FREEMAIL_SENDER = 0.95
 SCORE_OTHER_DOMAIN_SENDER = 0.7
 SCORE_CONTACT = 0.8
@@ -95,6 +108,9 @@ def _e164(text: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+NO_NAME = PersonName((), (), ())
+
+
 @dataclass(frozen=True, slots=True)
 class _Sender:
     """Who the message is from, as far as the detector can tell."""
@@ -104,10 +120,12 @@ class _Sender:
     surname: str = ""
     member: StaffMember | None = None
     """The staff directory entry, when the sender's address is in it."""
+    name: PersonName = NO_NAME
+    """The name's variants (with short forms) that mailboxes are matched against."""
 
     @property
     def named(self) -> bool:
-        return bool(self.forename and self.surname)
+        return self.name.usable
 
     def is_person(self, member: StaffMember) -> bool:
         """True when `member` is the sender (by directory entry, else by name)."""
@@ -140,6 +158,7 @@ class PersonalAddressDetector(Detector):
         assert isinstance(settings, PersonalAddressSettings)
         self.config = settings
         self.freemail = _load_freemail(settings)
+        self.short_forms = ShortForms.load()
         self.extra_personal = frozenset(settings.extra_personal_domains)
         self.not_personal = frozenset(settings.not_personal_domains)
         school_addresses = (parse_address(a) for a in self.school.addresses)
@@ -177,22 +196,41 @@ class PersonalAddressDetector(Detector):
 
     # --- who is sending ---------------------------------------------------------------
 
+    def _named(
+        self,
+        address: EmailAddress | None,
+        forename: str,
+        surname: str,
+        member: StaffMember | None = None,
+    ) -> _Sender:
+        name = PersonName.of(forename, surname, self.short_forms)
+        return _Sender(address, forename, surname, member, name)
+
     def _sender(self, message: Message) -> _Sender:
-        """The staff entry of the From address, else the display name ("Jane Smith"),
-        else a "jane.smith" mailbox name."""
+        """The staff entry of the From address, else the display name ("Mrs Jane Smith
+        (Y4)"), else the school mailbox ("jane.smith", "j.smith", or "jsmith" from Jane)."""
         facts = message.facts
         address = parse_address(facts.sender)
         member = self.staff_by_address.get(address.key) if address else None
         if member is not None:
-            return _Sender(address, member.forename, member.surname, member)
-        words = name_words(facts.sender_name)
-        if len(words) >= 2:
-            return _Sender(address, words[0], words[-1])
-        if address is not None:
-            parts = name_words(address.local)
-            if len(parts) == 2 and all(len(p) > 1 for p in parts):
-                return _Sender(address, parts[0], parts[1])
-        return _Sender(address)
+            return self._named(address, member.forename, member.surname, member)
+        parts = display_name_parts(facts.sender_name, address.local if address else "")
+        if parts is None and address is not None:
+            parts = mailbox_name_parts(address.local, facts.sender_name)
+        if parts is None:
+            return _Sender(address)
+        sender = self._named(address, *parts)
+        if address is not None and len(parts[0].split()) == 1:
+            # "Okafor Sarah" <s.okafor@>, "Wang Li" <li.wang@>: the school mailbox shows
+            # which word is the surname
+            flipped = self._named(address, parts[1], parts[0])
+            words = mailbox_words(address.local).split(".")
+            if words == [letters(parts[1]), letters(parts[0])]:  # either order: take both
+                return replace(sender, name=sender.name.either_way(flipped.name))
+            mine = sender.name.match_local_part(address.local)
+            if mine is None and flipped.name.match_local_part(address.local) is not None:
+                return flipped
+        return sender
 
     # --- the three kinds --------------------------------------------------------------
 
@@ -256,12 +294,19 @@ class PersonalAddressDetector(Detector):
             if owner is not None and sender.is_person(owner):
                 score, how = SCORE_LISTED, "is listed in the staff directory as your own"
             elif sender.named and self.is_freemail(address):
-                match = match_local_part(address.local, sender.forename, sender.surname)
-                if match is None or display_name_is_someone_else(
-                    display, sender.forename, sender.surname
-                ):
+                if sender.name.display_is_someone_else(display):
                     continue
-                score, how = SCORE_NAME[match], "looks like your own personal mailbox"
+                match = sender.name.match_local_part(address.local)
+                if match is not None:
+                    score = SCORE_NAME[match]
+                    how = f"{HOW_NAME[match]}, so it looks like your own personal mailbox"
+                elif sender.name.display_is_self(display):
+                    score = SCORE_DISPLAY_NAME
+                    how = (
+                        "is addressed to your own name, so it looks like your own personal mailbox"
+                    )
+                else:
+                    continue
             else:
                 continue
             shown = address.redacted(show_domain=self.is_freemail(address))
@@ -291,7 +336,7 @@ class PersonalAddressDetector(Detector):
             return (
                 sender.named
                 and self.is_freemail(address)
-                and match_local_part(address.local, sender.forename, sender.surname) is not None
+                and sender.name.match_local_part(address.local) is not None
             )
 
         return ContactRules(

@@ -155,6 +155,104 @@ def test_look_alike_recipients_are_not_own_mailboxes(school_detector, fields: di
     assert of_kind(found, "own_personal_recipient") == []
 
 
+# Issue 10: the shapes of an own personal mailbox that were missed, each with its score
+# (a full name above a short form above an initial or a surname initial).
+SARAH = f"Sarah Okafor <s.okafor@{SCHOOL_DOMAIN}>"
+
+OWN_MAILBOX_SHAPES = [
+    # a suffix word after the full name
+    (SARAH, dict(to="sarah.okafor.home@gmail.com"), 0.9),
+    # .work, run together
+    (SARAH, dict(to="sarahokafor.work@outlook.com"), 0.9),
+    # .teacher
+    (SARAH, dict(to="sarah.okafor.teacher@gmail.com"), 0.9),
+    # .school after initial and surname
+    (SARAH, dict(to="s.okafor.school@hotmail.co.uk"), 0.7),
+    # title, surname and .private
+    (SARAH, dict(to="mrs.okafor.private@gmail.com"), 0.7),
+    # Dan for Daniel
+    (f"Daniel Hughes <dhughes@{SCHOOL_DOMAIN}>", dict(to="dan.hughes@gmail.com"), 0.8),
+    # Beth for Elizabeth
+    (f"Elizabeth Price <eprice@{SCHOOL_DOMAIN}>", dict(to="bethprice85@gmail.com"), 0.8),
+    # Fi for Fiona
+    (f"Fiona Campbell <fcampbell@{SCHOOL_DOMAIN}>", dict(to="fi.campbell@icloud.com"), 0.8),
+    # Lou for Louise
+    (f"Louise Bennett <lbennett@{SCHOOL_DOMAIN}>", dict(to="lou_bennett@yahoo.co.uk"), 0.8),
+    # Tom for Thomas
+    (f"Thomas Reid <treid@{SCHOOL_DOMAIN}>", dict(to="tom.reid@gmail.com"), 0.8),
+    # Kasia for Katarzyna (Polish)
+    (f"Katarzyna Nowak <knowak@{SCHOOL_DOMAIN}>", dict(to="kasia.nowak@gmail.com"), 0.8),
+    # Toyin for Oluwatoyin (Yoruba)
+    (f"Oluwatoyin Adeyemi <oadeyemi@{SCHOOL_DOMAIN}>", dict(to="toyin.adeyemi@gmail.com"), 0.8),
+    # forename plus surname initial
+    (SARAH, dict(to="sarah.o@gmail.com"), 0.6),
+    # forename plus the first two letters of the surname
+    (SARAH, dict(to="sarahok@gmail.com"), 0.6),
+    # only in the envelope (Bcc), with a suffix word
+    (SARAH, dict(bcc=("sarah.okafor.home@gmail.com",)), 0.9),
+    # only in the envelope (Bcc), a short form
+    (f"Thomas Reid <treid@{SCHOOL_DOMAIN}>", dict(bcc=("tom.reid@gmail.com",)), 0.8),
+    # an unrelated mailbox name, but addressed to her own name
+    (SARAH, dict(cc="Sarah Okafor (home) <sunflower71@gmail.com>"), 0.8),
+    # the sender's display name has a title and a note
+    (f"Mrs Sarah Okafor (Y4) <sokafor@{SCHOOL_DOMAIN}>", dict(to="sarahokafor@gmail.com"), 0.9),
+    # a family name first ("Wang Li" <li.wang@>): the school mailbox shows the order
+    (f"Wang Li <li.wang@{SCHOOL_DOMAIN}>", dict(to="l.wang.home@gmail.com"), 0.7),
+    # surname first in capitals
+    (f"OKAFOR Sarah <sokafor@{SCHOOL_DOMAIN}>", dict(to="sarah.okafor1@gmail.com"), 0.9),
+    # no display name: the school mailbox "sarah.okafor" names her
+    (f"sarah.okafor@{SCHOOL_DOMAIN}", dict(to="sarah.o@gmail.com"), 0.6),
+]
+
+
+@pytest.mark.parametrize(("sender", "fields", "score"), OWN_MAILBOX_SHAPES)
+def test_own_mailbox_shapes_are_reported_with_graded_scores(
+    school_detector, sender: str, fields: dict[str, Any], score: float
+):
+    fields = {"to": "parent.jones@gmail.com", **fields}
+    message = build("Marking to finish at home.", sender=sender, **fields)
+    [finding] = of_kind(school_detector.detect(message), "own_personal_recipient")
+    assert finding.score == score
+    assert "your own personal mailbox" in finding.explanation
+    assert "@" in finding.evidence and "okafor" not in finding.evidence  # still redacted
+    if "bcc" in fields:
+        assert finding.location == "header:Bcc"
+
+
+OWN_MAILBOX_LOOK_ALIKES = [
+    # a parent or partner sharing her surname
+    (SARAH, "mark.okafor@gmail.com"),
+    # the family's mailbox
+    (SARAH, "the.okafors@gmail.com"),
+    # a family word after her full name
+    (SARAH, "sarah.okafor.family@gmail.com"),
+    # another Sarah
+    (SARAH, "sarah.owusu@gmail.com"),
+    # another Sarah, by display name, whose mailbox starts like hers
+    (SARAH, "Sarah Owen <sarah.o@gmail.com>"),
+    # a surname that merely contains hers
+    (f"Jane Hall <jhall@{SCHOOL_DOMAIN}>", "jane.hallam@gmail.com"),
+    # Louis is not a short form of Louise (her husband or son)
+    (f"Louise Bennett <lbennett@{SCHOOL_DOMAIN}>", "louis.bennett@gmail.com"),
+    # Danielle is not Daniel
+    (f"Daniel Hughes <dhughes@{SCHOOL_DOMAIN}>", "danielle.hughes@gmail.com"),
+    # a short ambiguous local part (initial and a two-letter surname)
+    (f"Amy Li <ali@{SCHOOL_DOMAIN}>", "ali@gmail.com"),
+    # two initials
+    (SARAH, "so@gmail.com"),
+    # a relative, named in the display name, with her initial
+    (SARAH, "Stephen Okafor <s.okafor@gmail.com>"),
+    # a role mailbox sender
+    (f"Reception <reception@{SCHOOL_DOMAIN}>", "reception1@gmail.com"),
+]
+
+
+@pytest.mark.parametrize(("sender", "recipient"), OWN_MAILBOX_LOOK_ALIKES)
+def test_own_mailbox_look_alikes_pass(school_detector, sender: str, recipient: str):
+    found = school_detector.detect(build("Notes.", sender=sender, to=recipient))
+    assert of_kind(found, "own_personal_recipient") == []
+
+
 # --- personal_sender ---------------------------------------------------------------------
 
 SENDER_HITS = [
