@@ -4,7 +4,8 @@ The AUPs ask that "Emails should never contain children's full names either in t
 subject line or preferably not in the main body of the text. Initials should be used
 wherever possible." Generic name recognition would flag every adult and miss unusual
 names, so this matches the school's own roster: a pupil's forename (legal or preferred)
-with their surname, in any case and accents, in running text or across a table row.
+with their surname, in any case and accents, in running text, across a table row or
+in an attachment's file name (any order and separator: "rahman-aisha-iep.pdf").
 
 It does not report initials, a forename or a surname alone, or the sender's own name;
 a full name that also belongs to a member of staff is reported at a low score (kind
@@ -20,6 +21,7 @@ from pydantic import Field
 
 from detectors.base import Detector, DetectorSettings
 from detectors.names.common_words import shipped_common_words
+from detectors.names.file_names import FileNameMatcher
 from detectors.names.hits import NameHit, without_overlaps
 from detectors.names.roster_index import NameKey, RosterIndex
 from detectors.names.table_matcher import RowFinder, TableMatcher, locate_cells
@@ -29,6 +31,8 @@ from models.redact import redact_spans, redact_words
 
 PUPIL_FULL_NAME = "PUPIL_FULL_NAME"
 STAFF_NAMESAKE = "staff_namesake"
+PATH_CACHE_SIZE = 256
+"""Attachment paths whose name matches are remembered (a worker scans many messages)."""
 
 
 class PupilNameSettings(DetectorSettings):
@@ -58,6 +62,8 @@ class PupilNameDetector(Detector):
         self.index = RosterIndex(directory, shipped_common_words() | set(options.common_words))
         self.text_matcher = TextMatcher(self.index, options.max_middle_names)
         self.table_matcher = TableMatcher(self.index)
+        self.file_matcher = FileNameMatcher(self.index, options.max_middle_names)
+        self._path_hits: dict[str, list[NameHit]] = {}
 
     def detect(self, message: Message) -> list[Finding]:
         if self.index.empty:
@@ -67,11 +73,14 @@ class PupilNameDetector(Detector):
         for block in message.texts:
             hits = [h for h in self._hits(block) if not _is_sender(h.key, sender)]
             findings.extend(self._report(block.location, hits))
+        seen: set[str] = set()
         for part in message.facts.attachments:
-            if part.filename:
-                hits = self.text_matcher.find(_readable_file_name(part.filename))
+            if not part.filename:
+                continue
+            for path, name in _new_path_names(part.path, seen):
+                hits = self.file_matcher.find(name)
                 hits = [replace(h, span=None) for h in hits if not _is_sender(h.key, sender)]
-                findings.extend(self._report(f"attachment:{part.path}", hits, file_name=True))
+                findings.extend(self._report(f"attachment:{path}", hits, file_name=True))
         return findings
 
     def _hits(self, block: TextBlock) -> list[NameHit]:
@@ -145,12 +154,25 @@ class PupilNameDetector(Detector):
         return where
 
     def _file_name_hits(self, path: str) -> list[NameHit]:
-        return self.text_matcher.find(_readable_file_name(path))
+        """Cached: every finding in an attachment names its (masked) path."""
+        if path not in self._path_hits:
+            if len(self._path_hits) >= PATH_CACHE_SIZE:
+                self._path_hits.clear()
+            self._path_hits[path] = self.file_matcher.find(path)
+        return self._path_hits[path]
 
 
-def _readable_file_name(name: str) -> str:
-    """File names join words with underscores: "Amelia_Jones_EHCP.pdf" names a pupil."""
-    return name.replace("_", " ")
+def _new_path_names(path: str, seen: set[str]) -> list[tuple[str, str]]:
+    """(path so far, name) of each file or folder in `path` not yet in `seen`: a folder
+    inside a zip ("pupils.zip/Rahman Aisha/plan.docx") is read once, not once per file."""
+    names = path.split("/")
+    found = []
+    for depth, name in enumerate(names, start=1):
+        so_far = "/".join(names[:depth])
+        if so_far not in seen:
+            seen.add(so_far)
+            found.append((so_far, name))
+    return found
 
 
 def _is_sender(key: NameKey, sender: frozenset[str]) -> bool:

@@ -63,6 +63,7 @@ def read_snapshot(ref: DirectoryRef) -> Directory:
                 middle_names=tuple(p["middle_names"]),
                 year=p["year"],
                 reg_group=p["reg_group"],
+                family_name_first=bool(p.get("family_name_first", False)),
             )
             for p in data["pupils"]
         ),

@@ -7,9 +7,10 @@ Windows-1252 (sometimes a mixture, when two exports were pasted together). This 
 finds the columns it needs, reads the rows it can, and says which rows it could not read
 and why, instead of dropping them silently.
 
-Only what the detectors need is kept: names, year and registration group for pupils;
-names and addresses for staff. UPN, date of birth and everything else stay in the file
-(data minimisation).
+Only what the detectors need is kept: names, year and registration group for pupils
+(and whether the family name is written first, from a "Name Order" column, so that
+"Wang Xiaoming" is matched in that order); names and addresses for staff. UPN, date
+of birth and everything else stay in the file (data minimisation).
 """
 
 from __future__ import annotations
@@ -92,9 +93,10 @@ ROSTER_FIELDS = (
     "name",
     "year",
     "reg_group",
+    "name_order",
 )
 STAFF_FIELDS = ("forename", "surname", "name", "email", "personal_emails")
-NAME_FIELDS = frozenset(ROSTER_FIELDS) - {"year", "reg_group"}
+NAME_FIELDS = frozenset(ROSTER_FIELDS) - {"year", "reg_group", "name_order"}
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "forename": ("forename", "forenames", "firstname", "firstnames", "givenname", "givennames"),
@@ -137,6 +139,14 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "registrationform",
         "class",
         "classname",
+    ),
+    "name_order": (
+        "nameorder",
+        "namingorder",
+        "familynamefirst",
+        "surnamefirst",
+        "familyfirst",
+        "nameformat",
     ),
     "email": (
         "email",
@@ -373,6 +383,18 @@ def split_full_name(value: str) -> tuple[str, str, str] | None:
     return given[0], " ".join(given[1:]), surname
 
 
+FAMILY_FIRST_VALUES = frozenset(
+    ("y", "yes", "true", "1", "familyfirst", "familynamefirst", "surnamefirst", "familygiven",
+     "surnameforename", "eastern", "fg", "sf")
+)  # fmt: skip
+"""Name-order cells meaning the family name is written first ("Family first", "Yes")."""
+
+
+def family_name_first(value: str) -> bool:
+    """ "Family name first", "surname-first", "Yes" -> True; "Given first", "" -> False."""
+    return re.sub(r"[^0-9a-z]", "", value.lower()) in FAMILY_FIRST_VALUES
+
+
 # --- the roster -----------------------------------------------------------------------------
 
 
@@ -463,6 +485,7 @@ def _pupil(record: list[str], columns: Mapping[str, int]) -> Pupil | str:
         middle_names=tuple(middle.split()),
         year=values.get("year") or None,
         reg_group=values.get("reg_group") or None,
+        family_name_first=family_name_first(values.get("name_order", "")),
     )
 
 

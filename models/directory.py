@@ -16,6 +16,8 @@ class Pupil:
     middle_names: tuple[str, ...] = ()
     year: str | None = None
     reg_group: str | None = None
+    family_name_first: bool = False
+    """The pupil's name is written family name first ("Wang Xiaoming"), as the MIS says."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ FULL_NAME = 0.95
 """Forename then surname, written as a name ("Amelia Jones", "AMELIA JONES")."""
 SURNAME_FIRST = 0.9
 """Register style: "Jones, Amelia" or "JONES Amelia"."""
+LIST_LINE = 0.85
+"""Surname first without a comma, as each line of a list of such lines ("Rahman Aisha")."""
 TABLE_ROW = 0.9
 """A forename in one cell of a table row and the pupil's surname in another."""
 LOWER_CASE = 0.8

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from detectors.names.family_first import shipped_family_first_surnames
 from detectors.names.folding import fold, name_words
 from detectors.names.phrases import Phrase, PhraseFinder
 from models import Directory, MessageFacts
@@ -37,6 +38,9 @@ class RosterIndex:
         self.forenames: set[Phrase] = set()
         self.surnames: set[Phrase] = set()
         middles: dict[NameKey, set[str]] = {}
+        self.family_first: set[NameKey] = set()
+        """Pupils whose family name may be written first ("Wang Xiaoming"): marked so in
+        the roster, or with a surname of a family-name-first culture (see family_first)."""
         known: dict[str, frozenset[Phrase]] = {}
 
         def variants(name: str) -> frozenset[Phrase]:
@@ -54,6 +58,8 @@ class RosterIndex:
             for forename in forenames:
                 for surname in surnames:
                     middles.setdefault((forename, surname), set()).update(middle)
+                    if pupil.family_name_first:
+                        self.family_first.add((forename, surname))
         self.pairs: dict[NameKey, frozenset[str]] = {
             key: frozenset(words) for key, words in middles.items()
         }
@@ -73,6 +79,16 @@ class RosterIndex:
             for address in (member.email, *member.personal_emails):
                 self.staff_by_email[address.lower()] = words
         self.finder = PhraseFinder(self.forenames | self.surnames)
+        listed = shipped_family_first_surnames()
+        self.family_first |= {
+            key
+            for key in self.pairs
+            if len(key[1]) == 1
+            and key[1][0] in listed
+            and key[1] not in self.forename_like
+            and not self.is_common(key[1])
+        }
+        self.family_first_surnames = frozenset(surname for _, surname in self.family_first)
 
     @property
     def empty(self) -> bool:

@@ -7,9 +7,16 @@ pasted table, "Jones<TAB>Amelia"). Between the two there may be spaces and one l
 break (a wrapped line, even a quoted one), never other punctuation, so "Amelia. Jones"
 and "Amelia and Jones" are two people.
 
+Without a comma, surname first is read as a name only where the roster or the text
+says so: a pupil whose family name comes first ("Wang Xiaoming"), or a list whose lines
+are names surname first ("Rahman Aisha" on its own line, in a detention list of such
+lines; one such line alone may be "Rose Summer" in a poem).
+
 Names that are also words ("Will", "Brown") count only when written as a name: never
-in lower case, not after "the"/"our", not inside a capitalised title ("Bill Green
-Energy", "Summer Long Jump"), and not inside all-capital text where capitals mean nothing.
+in lower case, not after "the"/"our" (but after "that" starting a clause: "noted that
+Hope Church was late"), not inside a capitalised title ("Bill Green Energy", "Summer
+Long Jump"), not as a place ("Hope Church hall", see `word_context`), and not inside
+all-capital text where capitals mean nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from detectors.names.folding import Tokens
 from detectors.names.hits import NameHit
 from detectors.names.phrases import Phrase
 from detectors.names.roster_index import HONORIFICS, NameKey, RosterIndex
+from detectors.names.word_context import is_place, that_starts_a_clause
 
 _LINE_BREAK = r"(?:\r?\n[ \t>]*)?"
 NAME_GAP = re.compile(r"[ \t\u00a0]*" + _LINE_BREAK)
@@ -34,6 +42,15 @@ COMMA_GAP = re.compile(r"[ \t\u00a0]*,[ \t\u00a0]*")
 CELL_GAP = re.compile(r" *\t[ \t]*")
 """Table cells pasted as text ("Jones<TAB>Amelia" from a spreadsheet or an HTML table)."""
 SAME_LINE_SPACE = re.compile(r"[ \t\u00a0]+")
+SPACES = re.compile(r"[ \u00a0]+")
+"""Between the words of one phrase on a line: a tab is a cell break, not a space."""
+_BULLET = r"[-*\u2022\u00b7\u2023\u25e6\u2013\u2014]|\(?\d{1,3}[.)]|[a-z][.)]"
+LINE_HEAD = re.compile(rf"[ \t>]*(?:{_BULLET})?[ \t]*")
+"""What may stand before a name that is a list item: indent, quote marks, a bullet, "3."."""
+LINE_TAIL = re.compile(r"[ \t]*(?:\.?[ \t]*$|[\t\-\u2013\u2014,;:(\[|/]|\d| {2,})")
+"""What may follow it on its line: nothing, or a separator before the next column."""
+MIN_LIST_LINES = 2
+"""Surname-first lines needed before a list is read as surname first."""
 SENTENCE_BREAK = re.compile(r"[.!?:;\n]")
 LIST_WORDS = frozenset(("and", "or"))
 DETERMINERS = frozenset(
@@ -51,7 +68,7 @@ class _Candidate:
     def __init__(self, forename: tuple[int, int], surname: tuple[int, int], order: str) -> None:
         self.forename = forename
         self.surname = surname
-        self.order = order  # "natural", or surname first: "comma", "cells" or "upper"
+        self.order = order  # "natural"; surname first: "comma", "cells", "upper", "family", "line"
 
     @property
     def start(self) -> int:
@@ -81,12 +98,22 @@ class TextMatcher:
             ):
                 phrases.setdefault(start, []).append((end, tuple(tokens.words[start:end])))
         found: list[NameHit] = []
+        listed: list[tuple[_Candidate, NameHit]] = []
+        reversed_names: list[_Candidate] = []
         for start, ends in phrases.items():
             for end, phrase in ends:
                 for candidate, key in self._pairs(tokens, phrases, start, end, phrase):
                     hit = self._judge(tokens, candidate, key)
-                    if hit is not None:
-                        found.append(hit)
+                    if hit is None:
+                        continue
+                    if candidate.order == "line":
+                        listed.append((candidate, hit))
+                        continue
+                    found.append(hit)
+                    if candidate.order != "natural":
+                        reversed_names.append(candidate)
+        if listed and _is_surname_first_list(tokens, [c for c, _ in listed], reversed_names):
+            found.extend(hit for _, hit in listed)
         return found
 
     # --- pairing ----------------------------------------------------------------------
@@ -102,6 +129,8 @@ class TextMatcher:
         index = self.index
         if phrase in index.forenames:
             yield from self._forename_first(tokens, phrases, start, end, phrase)
+        if phrase in index.family_first_surnames:
+            yield from self._family_first_with_middle(tokens, phrases, start, end, phrase)
         if phrase in index.surnames and end in phrases:
             gap = tokens.gap_before(end)
             if COMMA_GAP.fullmatch(gap):
@@ -110,12 +139,18 @@ class TextMatcher:
                 order = "cells"
             elif NAME_GAP.fullmatch(gap) and _case(tokens, start, end) == UPPER:
                 order = "upper"
+            elif NAME_GAP.fullmatch(gap):
+                order = "family"
             else:
                 return
             for after, forename in phrases[end]:
                 key = (forename, phrase)
-                if key in index.pairs:
+                if key not in index.pairs:
+                    continue
+                if order != "family" or key in index.family_first:
                     yield _Candidate((end, after), (start, end), order), key
+                elif SPACES.fullmatch(gap) and _line_start(tokens, start, after) is not None:
+                    yield _Candidate((end, after), (start, end), "line"), key
 
     def _forename_first(
         self,
@@ -140,6 +175,29 @@ class TextMatcher:
             if after >= last or (len(words[after]) > 1 and words[after] not in middle_words):
                 return
             after += 1
+
+    def _family_first_with_middle(
+        self,
+        tokens: Tokens,
+        phrases: dict[int, list[tuple[int, Phrase]]],
+        start: int,
+        end: int,
+        surname: Phrase,
+    ) -> Iterator[tuple[_Candidate, NameKey]]:
+        """Family name, middle names, given name: "Nguyen Van An" for An Van Nguyen."""
+        words = tokens.words
+        last = min(end + self.max_middle_names, len(words) - 1)
+        for after in range(end + 1, last + 1):
+            middle = words[end:after]
+            word = words[after - 1]
+            if len(word) > 1 and word not in self.index.middle_words:
+                return
+            if after not in phrases or not self._middle_gaps_fit(tokens, end, after):
+                continue
+            for forename_end, forename in phrases[after]:
+                key = (forename, surname)
+                if key in self.index.family_first and self.index.middle_fits(key, middle):
+                    yield _Candidate((after, forename_end), (start, end), "family"), key
 
     @staticmethod
     def _middle_gaps_fit(tokens: Tokens, end: int, after: int) -> bool:
@@ -167,11 +225,13 @@ class TextMatcher:
             return None  # "THOMAS HARRY": all capitals and both could be forenames
         common = self.index.is_common(key[0]) or self.index.is_common(key[1])
         if common:
-            value = self._common_word_score(tokens, candidate, forename_case, surname_case)
+            value = self._common_word_score(tokens, candidate, key, forename_case, surname_case)
         elif LOWER in (forename_case, surname_case):
             value = score.LOWER_CASE
+        elif candidate.order in ("natural", "family"):
+            value = score.FULL_NAME
         else:
-            value = score.FULL_NAME if candidate.order == "natural" else score.SURNAME_FIRST
+            value = score.LIST_LINE if candidate.order == "line" else score.SURNAME_FIRST
         if value is None:
             return None
         first, last = tokens.char_span(candidate.start, candidate.end)
@@ -194,16 +254,28 @@ class TextMatcher:
         return not (candidate.end < len(tokens) and tokens.words[candidate.end] in LIST_WORDS)
 
     def _common_word_score(
-        self, tokens: Tokens, candidate: _Candidate, forename_case: str, surname_case: str
+        self,
+        tokens: Tokens,
+        candidate: _Candidate,
+        key: NameKey,
+        forename_case: str,
+        surname_case: str,
     ) -> float | None:
         if LOWER in (forename_case, surname_case):
             return None
         start, end = candidate.start, candidate.end
         before = tokens.gap_before(start)
         at_sentence_start = start == 0 or bool(SENTENCE_BREAK.search(before))
-        if not at_sentence_start and tokens.words[start - 1] in DETERMINERS:
+        previous = "" if at_sentence_start else tokens.words[start - 1]
+        if previous in DETERMINERS and not (
+            previous == "that" and that_starts_a_clause(tokens, start, end)
+        ):
             return None  # "our Hope Church", "the Summer Long jump"
-        if end < len(tokens) and SAME_LINE_SPACE.fullmatch(tokens.gap_before(end)):
+        if self.index.is_common(key[1]) and is_place(tokens, start, end, key[1]):
+            return None  # "Hope Church hall", "St Hope Church", "at Summer Field"
+        if candidate.order == "line":
+            return score.COMMON_WORD  # a list item: what follows is the next column
+        if end < len(tokens) and SPACES.fullmatch(tokens.gap_before(end)):
             following = _case(tokens, end, end + 1)
             if following == CAPITALISED:
                 return None  # "Bill Green Energy", "Summer Long Jump"
@@ -216,9 +288,39 @@ class TextMatcher:
             and _case(tokens, start - 1, start) == UPPER
         ):
             return None  # "PLEASE WILL BROWN ..."
-        if at_sentence_start and candidate.order == "natural":
+        if at_sentence_start and candidate.order in ("natural", "family"):
             return score.COMMON_WORD_AT_SENTENCE_START
         return score.COMMON_WORD
+
+
+def _is_surname_first_list(
+    tokens: Tokens, listed: list[_Candidate], others: list[_Candidate]
+) -> bool:
+    """At least MIN_LIST_LINES lines are a surname-first roster name: counting the
+    comma-less ones and those that are plainly surname first ("JONES Amelia", "Jones,
+    Amelia") when they also fill their line."""
+    lines = {_line_start(tokens, c.start, c.end) for c in listed}
+    for candidate in others:
+        if len(lines) >= MIN_LIST_LINES:
+            break
+        line = _line_start(tokens, candidate.start, candidate.end)
+        if line is not None:
+            lines.add(line)
+    return len(lines) >= MIN_LIST_LINES
+
+
+def _line_start(tokens: Tokens, start: int, end: int) -> int | None:
+    """Where the line (or tab-separated cell) holding words start..end-1 begins, when
+    those words are all of it but a list marker before and further columns after."""
+    first, last = tokens.char_span(start, end)
+    text = tokens.text
+    begins = max(text.rfind("\n", 0, first), text.rfind("\t", 0, first)) + 1
+    if not LINE_HEAD.fullmatch(text, begins, first):
+        return None
+    stop = text.find("\n", last)
+    if not LINE_TAIL.match(text[last : len(text) if stop < 0 else stop].rstrip("\r")):
+        return None
+    return begins
 
 
 def _case(tokens: Tokens, start: int, end: int) -> str:

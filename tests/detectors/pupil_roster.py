@@ -41,6 +41,13 @@ TRICKY_PUPILS: tuple[Pupil, ...] = (
     Pupil(("Rose",), ("Bell",), year="3"),
     Pupil(("Mark",), ("Long",), year="6"),
     Pupil(("Frank",), ("Green",), year="6"),
+    # Issue 10: surname-first lists, a family-name-first pupil, word-names that are places.
+    Pupil(("Aisha",), ("Rahman",), year="9"),
+    Pupil(("Summer",), ("Field",), year="4"),
+    Pupil(("Autumn",), ("Hill",), year="7"),
+    Pupil(("Daisy",), ("Field",), year="5"),  # "daisy" is not on the common-word list
+    Pupil(("Xiaoming",), ("Wang",), year="8", family_name_first=True),
+    Pupil(("Minh",), ("Nguyen",), ("Anh",), year="10", family_name_first=True),
     # Share a full name with a member of staff.
     Pupil(("Sarah",), ("Collins",), year="2"),
     Pupil(("Daniel",), ("Hughes",), year="2"),

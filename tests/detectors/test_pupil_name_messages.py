@@ -248,3 +248,44 @@ def test_names_in_attachments(
         assert "use initials instead" in finding.explanation
         if finding.row is not None:
             assert f"row {finding.row}" in finding.explanation
+
+
+def _zip_of(*names: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "Nothing about anyone here.")
+    return buffer.getvalue()
+
+
+FILE_NAMES = [
+    # a file name surname first, lower case, hyphens (issue 10)
+    pytest.param("rahman-aisha-iep.pdf", b"%PDF-1.4 not really",
+                 ["attachment:rahman-aisha-iep.pdf"], id="lower-hyphen"),
+    # CamelCase with no separator
+    pytest.param("AishaRahman.txt", b"notes", ["attachment:AishaRahman.txt"], id="camel-case"),
+    # a file inside a zip, and a folder inside a zip (reported once for its two files)
+    pytest.param("reports.zip", _zip_of("Amelia_Jones_EHCP.txt"),
+                 ["attachment:reports.zip/Amelia_Jones_EHCP.txt"], id="zip-member"),
+    pytest.param("reports.zip", _zip_of("Reports/Rahman Aisha/a.txt", "Reports/Rahman Aisha/b.txt"),
+                 ["attachment:reports.zip/Reports/Rahman Aisha"], id="zip-folder"),
+    # nobody named
+    pytest.param("minutes.zip", _zip_of("Reports/minutes.txt"), [], id="nobody"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "data", "locations"), FILE_NAMES)
+def test_names_in_file_names_of_real_attachments(
+    detector: PupilNameDetector, name: str, data: bytes, locations: list[str]
+):
+    outer = EmailMessage()
+    outer["From"] = f"Ms Teacher <{SENDER}>"
+    outer["To"] = "parent@example.org"
+    outer["Subject"] = "Documents"
+    outer.set_content("Please see the attachment.")
+    outer.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    _, findings = scan(detector, outer.as_bytes(policy=SMTP))
+    assert sorted(f.location for f in findings) == locations
+    for finding in findings:
+        assert finding.explanation.startswith("The name of the attachment")
+        assert "Aisha" not in finding.explanation and "Amelia" not in finding.explanation

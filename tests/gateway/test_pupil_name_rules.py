@@ -61,6 +61,16 @@ CASES = [
     # a common-word name at the start of a sentence still counts
     pytest.param("body", 0.6, None, (OUTSIDE,), Action.CONFIRM,
                  ["pupil-name-outside-school"], id="lower-score-still-counts"),
+    # a pupil's name in an attachment's file name, or in a folder inside a zip (issue 10)
+    pytest.param("attachment:rahman-aisha-iep.pdf", 0.8, None, (OUTSIDE,), Action.CONFIRM,
+                 ["pupil-name-outside-school"], id="file-name-outside"),
+    pytest.param("attachment:reports.zip/Rahman Aisha", 0.9, None, (INSIDE,), Action.DELIVER,
+                 ["pupil-name-inside-school"], id="zip-folder-inside"),
+    # a surname-first list line (score 0.85) and a word-name after "that" (0.75) still count
+    pytest.param("body", 0.85, None, (OUTSIDE,), Action.CONFIRM,
+                 ["pupil-name-outside-school"], id="surname-first-list"),
+    pytest.param("body", 0.75, None, (OUTSIDE,), Action.CONFIRM,
+                 ["pupil-name-outside-school"], id="word-name-after-that"),
     # a pupil who shares a member of staff's name: no rule, the finding is still journalled
     pytest.param("subject", 0.3, "staff_namesake", (OUTSIDE,), Action.DELIVER, [],
                  id="staff-namesake"),
@@ -98,6 +108,31 @@ def test_reasons_suggest_initials():
         if rule.action != Action.DELIVER:
             assert "initials instead (e.g. A.J.)" in rule.reason
             assert "initials" in rule.notice and "(for example A.J.)" in rule.notice
+
+
+def test_scan_finds_a_surname_first_list_and_a_family_first_pupil(tmp_path: Path):
+    """End to end from a roster CSV with a Name Order column (issue 10)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "Surname,Forename,Name Order\nRahman,Aisha,\nJones,Amelia,\nWang,Xiaoming,Family first\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "scan.toml"
+    config.write_text(f'data_dir = "{tmp_path / "var"}"\n[detectors]\nenabled = ["pupil_name"]\n')
+    mail = tmp_path / "list.eml"
+    mail.write_bytes(
+        b"From: Ms Teacher <teacher@school.example>\r\nTo: parent@example.org\r\n"
+        b"Subject: Detentions\r\n\r\nRahman Aisha\r\nJones Amelia\r\n\r\n"
+        b"Wang Xiaoming won the prize.\r\n"
+    )
+    result = CliRunner().invoke(
+        main, ["scan", str(mail), "--roster", str(roster), "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout)
+    assert line["action"] == "confirm"
+    assert line["rules"] == ["pupil-name-outside-school"]
+    assert len([f for f in line["findings"] if f["type"] == "PUPIL_FULL_NAME"]) == 3
 
 
 def test_scan_with_a_roster_csv(tmp_path: Path):

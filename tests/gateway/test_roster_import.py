@@ -374,3 +374,35 @@ def test_staff_map(tmp_path: Path):
     path = write(tmp_path, "Who,Mailbox\nSarah Collins,s.collins@school.example\n", "staff.csv")
     result = read_staff(path, parse_map("name=Who,email=Mailbox", STAFF_FIELDS))
     assert result.members == [StaffMember("Sarah", "Collins", "s.collins@school.example")]
+
+
+NAME_ORDERS = [
+    # a "Name Order" column saying the family name comes first
+    pytest.param("Family name first", True, id="family-name-first"),
+    # other wordings of the same
+    pytest.param("surname-first", True, id="surname-first"),
+    pytest.param("Yes", True, id="yes"),
+    # the usual order, or nothing said
+    pytest.param("Given name first", False, id="given-first"),
+    pytest.param("", False, id="blank"),
+]
+
+
+@pytest.mark.parametrize(("cell", "family_first"), NAME_ORDERS)
+def test_a_name_order_column_marks_family_name_first_pupils(
+    tmp_path: Path, cell: str, family_first: bool
+):
+    path = write(tmp_path, f"Surname,Forename,Name Order,Year\nWang,Xiaoming,{cell},8\n")
+    [pupil] = read_roster(path).pupils
+    assert pupil == Pupil(("Xiaoming",), ("Wang",), (), "8", None, family_name_first=family_first)
+
+
+def test_a_family_name_first_pupil_survives_the_worker_snapshot(tmp_path: Path):
+    from gateway.directory_snapshot import read_snapshot, write_snapshot
+    from models import Directory
+
+    directory = Directory(
+        pupils=(Pupil(("Xiaoming",), ("Wang",), family_name_first=True), Pupil(("A",), ("B",))),
+        version="v1",
+    )
+    assert read_snapshot(write_snapshot(directory, tmp_path / "snap")) == directory
