@@ -13,7 +13,9 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import pebble
 
@@ -24,6 +26,8 @@ from gateway.parse import ParseSettings, parse_message
 from models import Directory, Envelope, Finding, MessageFacts
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,12 @@ def _scanner_for(ref: DirectoryRef) -> Scanner:
     return _worker_scanner
 
 
+def worker_parse_settings() -> ParseSettings:
+    """How this pool parses mail, for a task running in a worker (`ScanPool.run`)."""
+    assert _worker_spec is not None, "not in a scan worker"
+    return _worker_spec.parse
+
+
 def _scan_task(raw: bytes, envelope: Envelope, ref: DirectoryRef) -> ScanResult:
     return _scanner_for(ref).scan(raw, envelope)
 
@@ -155,9 +165,13 @@ class ScanPool:
         self.directory = ref
 
     async def scan(self, raw: bytes, envelope: Envelope) -> ScanResult:
-        future = self._pool.schedule(
-            _scan_task, args=(raw, envelope, self.directory), timeout=self.timeout
-        )
+        return await self.run(_scan_task, raw, envelope, self.directory)
+
+    async def run(self, task: Callable[..., T], *args: Any) -> T:
+        """`task(*args)` in a worker, with the scan timeout, and a hung worker killed:
+        whatever parses message content runs here, never in the gateway's process.
+        `task` must be a module-level function (it is sent to the worker by name)."""
+        future = self._pool.schedule(task, args=args, timeout=self.timeout)
         try:
             # The pool's timeout runs from when a worker starts the task; this one also
             # bounds the wait for a free worker.

@@ -178,7 +178,7 @@ class Gateway:
             asyncio.create_task(self.watcher.poll(config.directory.refresh_interval)),
             asyncio.create_task(housekeeper.loop(interval)),
         ]
-        await self._start_web(WebContext.build(config, self.store, self.flow, secret))
+        await self._start_web(WebContext.build(config, self.store, self.flow, secret, self.pool))
         await self._listen()
         log.info(
             "schoolgate listening on %s, relaying to %s; %d rules, detectors: %s",

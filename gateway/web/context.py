@@ -11,8 +11,9 @@ from fastapi.templating import Jinja2Templates
 from gateway.config import Config
 from gateway.holdflow import HoldFlow
 from gateway.links import LinkSigner
-from gateway.parse import ParseSettings
+from gateway.scan import ScanPool
 from gateway.store import Store
+from gateway.web.held_views import HeldViews
 from gateway.web.ratelimit import RateLimiter
 from gateway.web.roles import ROLE_NAMES, Permission
 from gateway.web.sessions import SessionStore
@@ -44,8 +45,8 @@ class WebContext:
     signer: LinkSigner
     secret: bytes
     templates: Jinja2Templates
-    parse_settings: ParseSettings = field(default_factory=ParseSettings)
-    """How held messages are re-parsed for display: as the scanner parsed them."""
+    views: HeldViews
+    """Held messages prepared for display by the scan workers."""
     users: UserStore = field(init=False)
     sessions: SessionStore = field(init=False)
     sign_in_limiter: RateLimiter = field(init=False)
@@ -56,9 +57,9 @@ class WebContext:
         self.sign_in_limiter = RateLimiter(self.config.web.sign_in_rate)
 
     @classmethod
-    def build(cls, config: Config, store: Store, flow: HoldFlow, secret: bytes) -> WebContext:
-        from gateway.server import scan_spec  # the server imports this module
-
+    def build(
+        cls, config: Config, store: Store, flow: HoldFlow, secret: bytes, pool: ScanPool
+    ) -> WebContext:
         templates = Jinja2Templates(directory=str(TEMPLATES))
         templates.env.globals["school_name"] = config.school.name
         templates.env.globals["reviewer_role"] = config.notices.reviewer_role
@@ -69,4 +70,4 @@ class WebContext:
         templates.env.globals["oidc_label"] = (
             config.web.oidc.label if config.web.oidc.issuer else ""
         )
-        return cls(config, store, flow, flow.signer, secret, templates, scan_spec(config).parse)
+        return cls(config, store, flow, flow.signer, secret, templates, HeldViews(pool))

@@ -6,7 +6,6 @@ sent; releases and rejections are recorded by the hold workflow itself.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -15,8 +14,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 
 from gateway import audit
-from gateway.parse import parse_message
 from gateway.quarantine import HeldMessage, HoldStatus
+from gateway.scan import ScanFailed
 from gateway.web import csrf
 from gateway.web.auth import Viewer, require
 from gateway.web.filters import (
@@ -26,7 +25,7 @@ from gateway.web.filters import (
     json_has_string,
     parse_day,
 )
-from gateway.web.message_view import MessageView, build_view
+from gateway.web.message_view import MessageView
 from gateway.web.pages import ctx, redirect, render
 from gateway.web.roles import Permission
 from models import Envelope
@@ -36,7 +35,6 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 PAGE_SIZE = 50
 STATUSES = [HoldStatus.HELD, HoldStatus.RELEASING, *sorted(HoldStatus.FINAL), "all"]
-PARSE_TIMEOUT = 60.0
 
 
 @dataclass
@@ -177,24 +175,24 @@ async def bulk(
 
 
 async def _view(request: Request, held: HeldMessage) -> tuple[MessageView | None, str]:
-    """The message re-parsed for display, or why it cannot be shown."""
+    """The message prepared for display (in the scan workers), or why it cannot be shown."""
+    views = ctx(request).views
     if not held.content_available:
+        views.forget(held.id)
         return None, "The content of this message was erased (retention period or deletion)."
-    context = ctx(request)
+    holds = ctx(request).flow.holds
+    envelope = Envelope(mail_from=held.mail_from, rcpt_tos=held.recipients)
     try:
-        raw = await context.flow.holds.content(held.id)
+        view = await views.view(
+            held.id, lambda: holds.content(held.id), envelope, tuple(held.findings)
+        )
+    except ScanFailed as exc:
+        log.warning("cannot prepare held message %s for display: %s", held.id, exc)
+        return None, "This message could not be prepared for display in time."
     except Exception as exc:  # a missing or rotated key must not break the page
         log.error("cannot decrypt held message %s: %s", held.id, exc)
         return None, "The content of this message cannot be read (check the hold key)."
-    envelope = Envelope(mail_from=held.mail_from, rcpt_tos=held.recipients)
-    try:
-        message = await asyncio.wait_for(
-            asyncio.to_thread(parse_message, raw, envelope, context.parse_settings),
-            PARSE_TIMEOUT,
-        )
-    except TimeoutError:
-        return None, "This message took too long to prepare for display."
-    return build_view(message, held.findings), ""
+    return view, ""
 
 
 async def _held_or_404(request: Request, hold_id: str) -> HeldMessage:
