@@ -350,6 +350,10 @@ class WebSettings(Section):
     lockout_minutes: float = Field(default=15.0, gt=0)
     sign_in_rate: int = Field(default=10, ge=1)
     """Sign-in attempts allowed per minute from one network address."""
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    """Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto headers are believed
+    (e.g. ["127.0.0.1/32"] for a proxy on this machine). Empty: none, so a client cannot
+    choose the address the sign-in limit and the audit log see."""
     oidc: OidcSettings = OidcSettings()
 
 

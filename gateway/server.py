@@ -239,7 +239,8 @@ class Gateway:
             access_log=False,
             lifespan="off",
             server_header=False,
-            proxy_headers=True,
+            proxy_headers=bool(self.config.web.trusted_proxies),
+            forwarded_allow_ips=[str(net) for net in self.config.web.trusted_proxies] or None,
         )
         self.web = _EmbeddedUvicorn(config)
         self.extra_tasks.append(asyncio.create_task(self.web.serve(sockets=[sock])))

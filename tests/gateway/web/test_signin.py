@@ -52,18 +52,47 @@ def test_sign_in_sets_a_safe_session_cookie_and_opens_the_console(console: Conso
     ]
 
 
-def test_the_session_cookie_is_secure_when_the_page_came_over_https(console: Console):
-    console.add_user(ADMIN, "admin")
-    https = {"X-Forwarded-Proto": "https"}  # as the TLS reverse proxy in front says
-    with console.client() as client:
-        token = csrf_from(client, "/signin")
-        response = client.post(
-            "/signin",
-            data={"csrf_token": token, "email": ADMIN, "password": PASSWORD},
-            headers=https,
-        )
+def test_the_session_cookie_is_secure_when_the_page_came_over_https(tmp_path: Path):
+    """Behind a TLS reverse proxy on this machine, listed in web.trusted_proxies."""
+    proxy = {"web.trusted_proxies": ["127.0.0.1/32"]}
+    with running_console(tmp_path, **proxy) as console:
+        console.add_user(ADMIN, "admin")
+        https = {"X-Forwarded-Proto": "https"}  # as the TLS reverse proxy in front says
+        with console.client() as client:
+            token = csrf_from(client, "/signin")
+            response = client.post(
+                "/signin",
+                data={"csrf_token": token, "email": ADMIN, "password": PASSWORD},
+                headers=https,
+            )
     assert response.status_code == 303
     assert "Secure" in response.headers["set-cookie"]
+
+
+def test_forwarded_headers_from_an_untrusted_client_are_ignored(tmp_path: Path):
+    """With no trusted proxies (the default), a client that rotates X-Forwarded-For
+    neither dodges the sign-in limit nor writes a made-up address in the audit log."""
+    with running_console(tmp_path, **{"web.sign_in_rate": 3}) as console:
+        console.add_user(ADMIN, "admin")
+        with console.client() as client:
+            codes = []
+            for n in range(4):
+                forged = {"X-Forwarded-For": f"203.0.113.{n}"}
+                client.headers.update(forged)
+                codes.append(_sign_in(client, ADMIN, "guess").status_code)
+        assert codes == [400, 400, 400, 429]
+        recorded = {a.client_address for a in console.audit() if a.action == "sign-in-failed"}
+        assert recorded == {"127.0.0.1"}
+
+
+def test_a_trusted_proxy_names_the_real_client(tmp_path: Path):
+    with running_console(tmp_path, **{"web.trusted_proxies": ["127.0.0.1/32"]}) as console:
+        console.add_user(ADMIN, "admin")
+        with console.client() as client:
+            client.headers.update({"X-Forwarded-For": "198.51.100.7"})
+            _sign_in(client, ADMIN, "guess")
+        recorded = {a.client_address for a in console.audit() if a.action == "sign-in-failed"}
+        assert recorded == {"198.51.100.7"}
 
 
 def test_wrong_password_and_unknown_account_look_the_same(console: Console):
