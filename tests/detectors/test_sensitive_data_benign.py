@@ -15,6 +15,7 @@ import pytest
 from detectors.bulk import BULK_PERSONAL_DATA
 from detectors.identifiers import IDENTIFIER_TYPES
 from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
+from detectors.special_category import SPECIAL_CATEGORY
 from gateway.parse import ParseSettings, parse_message
 from models import Directory, Envelope, Finding
 from tests.support import corpus
@@ -32,15 +33,21 @@ KNOWN_OTHER_FINDINGS: Counter[tuple[str, str, str | None]] = Counter(
             "PHONE_NUMBER",
             "landline",
         ): 1,
-        # a news story: "A man has been arrested for using his camera-equipped phone"
-        (
-            "spamassassin_easy_ham_1/02457.b9ce53f6744f6deb11a365882297639d.eml",
-            "SPECIAL_CATEGORY",
-            "criminal",
-        ): 1,
     }
 )
-"""Every non-identifier finding on the benign corpus, so a change in the rate is seen."""
+"""Every finding other than identifiers and special category data on the benign corpus."""
+
+MAX_SPECIAL_PER_1000 = 50
+"""Messages with a SPECIAL_CATEGORY finding per 1,000 ordinary messages, at most.
+
+Measured: 28 per 1,000 on benign/ (7 of 250) and 37 on benign_more/ (87 of 2,350). The
+corpus is 2002 mailing-list traffic, much of it forwarded news, and nearly every finding
+is a news story about a named person ("He was jailed for life in 1977", "Mr. Feuer was
+taken into custody"): criminal offence or health data about an identifiable individual,
+which the detector cannot tell from a colleague's account of a pupil. School mail
+carries far less of it, and the rules hold only unprotected mail to outside recipients.
+The bound leaves room for about a quarter more, so a vocabulary change that makes
+ordinary words match (bare "religion", "gay", "razor", "terminal" did) fails here."""
 
 
 def _read(path: Path) -> bytes:
@@ -84,9 +91,38 @@ def test_other_findings_on_ordinary_mail_are_the_known_few(
         (name, f.type, f.kind)
         for name, findings in findings_by_file.items()
         for f in findings
-        if f.type not in IDENTIFIER_TYPES and f.type != BULK_PERSONAL_DATA
+        if f.type not in IDENTIFIER_TYPES and f.type not in (BULK_PERSONAL_DATA, SPECIAL_CATEGORY)
     )
     assert other == KNOWN_OTHER_FINDINGS
+
+
+def special_rate(findings_by_file: dict[str, list[Finding]]) -> float:
+    flagged = sum(
+        any(f.type == SPECIAL_CATEGORY for f in findings) for findings in findings_by_file.values()
+    )
+    rate = 1000 * flagged / len(findings_by_file)
+    print(f"\nSPECIAL_CATEGORY: {flagged} of {len(findings_by_file)} messages, {rate:.1f}/1,000")
+    return rate
+
+
+def test_special_category_findings_on_ordinary_mail_stay_rare(
+    findings_by_file: dict[str, list[Finding]],
+) -> None:
+    assert special_rate(findings_by_file) <= MAX_SPECIAL_PER_1000
+
+
+def test_special_category_findings_on_more_ordinary_mail_stay_rare() -> None:
+    """The same bound on the 2,350 messages of benign_more/ (identifiers there are not
+    checked: benign/ is the corpus they must stay at 0 on)."""
+    root = corpus("benign_more")
+    detector = SensitiveDataDetector(SensitiveDataSettings(), Directory())
+    files = sorted(root.glob("*/*.eml"))
+    assert len(files) == 2350
+    by_file = {
+        p.name: detector.detect(parse_message(p.read_bytes(), ENVELOPE, ParseSettings()))
+        for p in files
+    }
+    assert special_rate(by_file) <= MAX_SPECIAL_PER_1000
 
 
 def test_the_corpus_messages_really_were_read(

@@ -226,3 +226,25 @@ def test_every_sensitive_rule_tells_the_sender_how_to_send_safely(
         assert (rule.recipients, rule.protected) == ("insecure", False), rule.name
     subject_rule = next(r for r in rules if r.name == "sensitive-identifier-in-subject")
     assert "never encrypted" in subject_rule.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        # issue 10's false alarm: a Year 10 biology lesson to an outside address is delivered
+        (
+            "Year 10 biology. In this lesson pupils will learn how the immune system responds "
+            "to vaccination, and how diabetes affects the control of blood sugar.",
+            Action.DELIVER,
+        ),
+        # the same words about one pupil are held
+        ("Tom has type 1 diabetes and needs his insulin at lunch.", Action.QUARANTINE),
+    ],
+)
+def test_lesson_material_is_not_held_as_health_data(
+    detector: SensitiveDataDetector, rules: tuple[Rule, ...], text: str, action: Action
+) -> None:
+    result = verdict(detector, rules, facts(PARENT), TextBlock("body", text))
+    assert result.action is action
+    held = "special-category-unprotected" in {m.rule for m in result.deciding}
+    assert held is (action is Action.QUARANTINE)

@@ -1,0 +1,106 @@
+"""Special category data in natural sentences: precision and recall on labelled mail.
+
+Two sets of the same shape (JSON lines: id, label, topic, subject, body; label true =
+the message discloses special category data about an identifiable individual):
+- training/special_category/dev.jsonl, written to tune the vocabulary and the
+  person-or-topic cues;
+- tests/detectors/eval/special_category.jsonl, written independently by others and
+  used only to measure (never read to tune).
+A case is flagged when the sensitive_data detector, with default settings, reports a
+SPECIAL_CATEGORY finding on the real parsed message. Run with -s for the figures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
+from detectors.special_category import SPECIAL_CATEGORY
+from models import Directory
+from tests.detectors.mail_builder import build
+from tests.support import REPO, require
+
+DEV = REPO / "training" / "special_category" / "dev.jsonl"
+EVAL = REPO / "tests" / "detectors" / "eval" / "special_category.jsonl"
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.95
+
+
+@dataclass
+class Tally:
+    """Confusion counts for one topic (or all)."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, label: bool, flagged: bool) -> None:
+        if label and flagged:
+            self.tp += 1
+        elif flagged:
+            self.fp += 1
+        elif label:
+            self.fn += 1
+        else:
+            self.tn += 1
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def load(path: Path) -> list[dict[str, object]]:
+    require(path.exists(), f"{path} is not there yet")
+    cases = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    require(len(cases) >= 300, f"{path} has {len(cases)} cases, fewer than 300")
+    return cases
+
+
+def measure(cases: list[dict[str, object]]) -> dict[str, Tally]:
+    detector = SensitiveDataDetector(SensitiveDataSettings(), Directory())
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for case in cases:
+        message = build(str(case["body"]), subject=str(case.get("subject") or "Hello"))
+        flagged = any(f.type == SPECIAL_CATEGORY for f in detector.detect(message))
+        label = bool(case["label"])
+        tallies["ALL"].add(label, flagged)
+        tallies[str(case.get("topic", "?"))].add(label, flagged)
+    return tallies
+
+
+def report(name: str, tallies: dict[str, Tally]) -> None:
+    print(f"\n{name}: topic, cases, true/false positives, false/true negatives, P, R")
+    for topic in sorted(tallies, key=lambda t: (t != "ALL", t)):
+        t = tallies[topic]
+        total = t.tp + t.fp + t.fn + t.tn
+        counts = f"tp {t.tp:3d} fp {t.fp:3d} fn {t.fn:3d} tn {t.tn:3d}"
+        print(f"  {topic:24s} {total:4d}  {counts}  P {t.precision:.3f}  R {t.recall:.3f}")
+
+
+EVAL_BELOW_TARGET = pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 target not yet met on the independent set: measured precision 0.88, "
+    "recall 0.90 (strict: passing makes this fail, so remove the mark then)",
+)
+
+
+@pytest.mark.parametrize(
+    "path", [DEV, pytest.param(EVAL, marks=EVAL_BELOW_TARGET)], ids=["dev", "eval"]
+)
+def test_precision_and_recall_hold_on_labelled_mail(path: Path) -> None:
+    tallies = measure(load(path))
+    report(path.name, tallies)
+    overall = tallies["ALL"]
+    assert overall.tp + overall.fn > 0 and overall.fp + overall.tn > 0  # both labels present
+    assert overall.precision >= MIN_PRECISION
+    assert overall.recall >= MIN_RECALL
