@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import ssl
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -60,3 +62,25 @@ def rsa_certificate(name: str = "Test teacher") -> tuple[x509.Certificate, rsa.R
         .sign(key, hashes.SHA256())
     )
     return certificate, key
+
+
+def unverified_client_context() -> ssl.SSLContext:
+    """A client TLS context that accepts the throwaway certificates above."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def smtp_auth_settings(folder: Path, username: str, password: str) -> dict[str, object]:
+    """Gateway overrides: STARTTLS with a throwaway certificate, one AUTH account, and
+    only 127.0.0.1 allowed to relay without it (tests connect from 127.0.0.2 and up)."""
+    cert, key = self_signed(folder)
+    return {
+        "smtp.client_networks": ["127.0.0.1/32"],
+        "smtp.tls_cert": str(cert),
+        "smtp.tls_key": str(key),
+        "smtp.auth_users": [
+            {"username": username, "password_hash": PasswordHasher().hash(password)}
+        ],
+    }

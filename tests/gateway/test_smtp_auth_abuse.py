@@ -6,48 +6,29 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 import statistics
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from tests.harness import CaptureServer, GatewayRunner
-from tests.tlsutil import self_signed
+from tests.tlsutil import smtp_auth_settings, unverified_client_context
 
 PASSWORD = "s3cret!"
 
 
-def _context() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 def _auth_gateway(tmp_path: Path, capture: CaptureServer, start_gateway, **limits: object):
-    cert, key = self_signed(tmp_path)
-    return start_gateway(
-        capture.port,
-        **{
-            "smtp.client_networks": ["127.0.0.1/32"],
-            "smtp.tls_cert": str(cert),
-            "smtp.tls_key": str(key),
-            "smtp.auth_users": [
-                {"username": "office-scanner", "password_hash": PasswordHasher().hash(PASSWORD)}
-            ],
-            **{f"smtp.{name}": value for name, value in limits.items()},
-        },
-    )
+    settings = smtp_auth_settings(tmp_path, "office-scanner", PASSWORD)
+    limits_ = {f"smtp.{name}": value for name, value in limits.items()}
+    return start_gateway(capture.port, **settings, **limits_)
 
 
 def _login(port: int, source: str, username: str, password: str) -> tuple[int, float]:
     """(reply code, seconds the AUTH exchange took) from a client at `source`."""
     with smtplib.SMTP("127.0.0.1", port, timeout=60, source_address=(source, 0)) as client:
-        client.starttls(context=_context())
+        client.starttls(context=unverified_client_context())
         client.ehlo()
         client.user, client.password = username, password
         started = time.perf_counter()

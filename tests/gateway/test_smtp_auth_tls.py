@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 import smtplib
-import ssl
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from tests.harness import CaptureServer
-from tests.tlsutil import self_signed
+from tests.tlsutil import smtp_auth_settings, unverified_client_context
 
 RAW = b"From: office@school.example\r\nTo: a@example.org\r\nSubject: t\r\n\r\nhello\r\n"
 
 
-def _client_context() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
+_client_context = unverified_client_context
 
 
 @pytest.fixture
 def tls_gateway(tmp_path: Path, capture: CaptureServer, start_gateway):
-    cert, key = self_signed(tmp_path)
-    return start_gateway(
-        capture.port,
-        **{
-            "smtp.client_networks": ["127.0.0.1/32"],
-            "smtp.tls_cert": str(cert),
-            "smtp.tls_key": str(key),
-            "smtp.auth_users": [
-                {"username": "office-scanner", "password_hash": PasswordHasher().hash("s3cret!")}
-            ],
-        },
-    )
+    return start_gateway(capture.port, **smtp_auth_settings(tmp_path, "office-scanner", "s3cret!"))
 
 
 def _outside_client(port: int) -> smtplib.SMTP:
