@@ -255,7 +255,11 @@ class NoticeSettings(Section):
     dsl_addresses: tuple[str, ...] = ()
     """Designated Safeguarding Leads alerted about held mail and overrides."""
     reviewer_role: str = "Designated Safeguarding Lead"
-    """Who reviews quarantined mail, as named in notices to staff."""
+    """Who can see held mail and the reasons staff give for "Send anyway", as named in
+    notices to staff."""
+    releaser_role: str = "email administrator"
+    """Who releases or returns quarantined mail (the console's admins), as named in the
+    sender's notice."""
     review_time: str = "within one school day"
     """Expected review time, as promised in notices to staff."""
     alert_severity: Literal["low", "medium", "high"] = "high"

@@ -63,7 +63,9 @@ class HoldFlow:
     @property
     def signature(self) -> Signature:
         n = self.config.notices
-        return Signature(n.from_name, self.config.school.name, n.reviewer_role, n.review_time)
+        return Signature(
+            n.from_name, self.config.school.name, n.reviewer_role, n.review_time, n.releaser_role
+        )
 
     def _rules_by_name(self) -> dict[str, MatchedRule]:
         return {r.name: MatchedRule(r.reason, r.notice) for r in self.config.effective_rules()}

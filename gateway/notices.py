@@ -45,6 +45,7 @@ class Signature:
     school: str
     reviewer_role: str = "Designated Safeguarding Lead"
     review_time: str = "within one school day"
+    releaser_role: str = "email administrator"
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -138,7 +139,7 @@ def quarantine_notice(facts: NoticeFacts, signature: Signature) -> tuple[str, st
     body = f"""Hello,
 
 Your email "{facts.subject}" to {_to(facts)} has been held for review by
-the school's {signature.reviewer_role}. It has not been sent yet.
+the school's {signature.releaser_role}. It has not been sent yet.
 
 Why it was held:
 {_reasons(facts.rules)}
@@ -146,9 +147,10 @@ Why it was held:
 What was found:
 {_findings_text(facts.findings)}
 {chr(10) + fixes + chr(10) if fixes else ""}
-What happens next: the {signature.reviewer_role} aims to review it
-{signature.review_time}. You will get another email when it is released or
-returned to you. If it is urgent, please speak to them directly.
+What happens next: the {signature.releaser_role} aims to review it
+{signature.review_time}; the {signature.reviewer_role} can also see it. You
+will get another email when it is released or returned to you. If it is
+urgent, please speak to the {signature.releaser_role} directly.
 
 Reference: {facts.hold_id}
 
