@@ -305,7 +305,10 @@ class RelayHandler:
             )
         await self._end_transaction(server)
         if action.holds:
-            return await self._hold(envelope, raw, result, verdict, entry, started)
+            # The held copy carries the same trace as a delivered one, so a released
+            # message still shows where it came from (Received) and what was decided.
+            traced = self.trace_headers(session, envelope, entry.id, verdict) + raw
+            return await self._hold(envelope, traced, result, verdict, entry, started)
         reply = format_reply(550, "5.7.1", rejection_text(verdict, result.findings))
         return await self._finish(entry, Outcome.REJECTED, reply, started)
 

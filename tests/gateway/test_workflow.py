@@ -134,6 +134,10 @@ def test_confirm_send_anyway_delivers_exactly_once(
         [delivered] = capture.wait_for(1)
         assert delivered.rcpt_tos == [PARENT]
         assert delivered.content.startswith(b"X-Schoolgate-Released: hold=")
+        # the trace of the original delivery attempt is kept (issue 11, point 17)
+        head = delivered.content.split(b"\r\n\r\n", 1)[0]
+        assert b"\r\nReceived: from " in head and b"(schoolgate " in head
+        assert b"X-Schoolgate-Verdict: confirm; id=" in head
         assert b"Trip list KEYWORD-CONFIRM attached" in delivered.content
         # a second click on the same form
         again = client.post(send_url, data={"csrf_token": token, "reason": "again"})
