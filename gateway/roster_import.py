@@ -66,6 +66,8 @@ class ImportReport:
     """Data rows in the file (blank rows not counted)."""
     problems: tuple[RowProblem, ...] = ()
     notes: tuple[str, ...] = ()
+    unused: tuple[str, ...] = ()
+    """Headers of columns that were not read (kept out on purpose, or not recognised)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "yearcode",
     ),
     "reg_group": (
+        "reg",
         "reggroup",
         "registrationgroup",
         "regform",
@@ -435,6 +438,11 @@ def _report(
         rows=len(table.rows),
         problems=tuple(problems[:MAX_REPORTED_PROBLEMS]),
         notes=tuple(table.notes),
+        unused=tuple(
+            header
+            for position, header in enumerate(table.headers)
+            if header.strip() and position not in set(columns.values())
+        ),
     )
 
 

@@ -80,6 +80,12 @@ def _echo_report(report: ImportReport, kept: int) -> None:
     """Columns, encoding and every row that was not imported, or only in part (on stderr)."""
     columns = ", ".join(f"{field}={header!r}" for field, header in report.columns.items())
     click.echo(f"Read {_count(report.rows, 'row')} ({report.encoding}); columns used: {columns}.")
+    if report.unused:
+        unused = ", ".join(repr(header) for header in report.unused)
+        click.echo(
+            f"Columns not read: {unused} (only the fields above are kept; "
+            "--map FIELD=COLUMN reads one whose header was not recognised)."
+        )
     for note in report.notes:
         click.echo(f"Note: {note}.", err=True)
     if report.problems:

@@ -232,3 +232,17 @@ def test_the_name_order_column_is_kept_in_the_database(
     assert result.exit_code == 0, result.output
     order = {p.surnames[0]: p.family_name_first for p in stored(db_url).pupils}
     assert order == {"Wang": True, "Jones": False}
+
+
+def test_a_sims_reg_column_is_read_and_columns_left_out_are_named(
+    tmp_path: Path, database: list[str], db_url: str
+):
+    """SIMS exports call the registration group "Reg"; a column the import does not
+    read (a date of birth, kept out on purpose) is named, not dropped without a word."""
+    text = "Surname,Forename,Reg,DOB\nJones,Amelia,4H,14/05/2016\n"
+    result = run("roster", "import", csv_file(tmp_path, "sims.csv", text), *database)
+    assert result.exit_code == 0, result.output
+    assert "reg_group='Reg'" in result.stdout
+    assert "Columns not read: 'DOB'" in result.stdout
+    [pupil] = stored(db_url).pupils
+    assert pupil.reg_group == "4H"
