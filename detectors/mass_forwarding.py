@@ -27,6 +27,10 @@ _FORWARD_MARKERS = re.compile(
 )
 
 
+_MARKER_WORDS = ("forward", "original", "subject", "betreff", "objet")
+"""Every forwarded-message marker contains one of these words."""
+
+
 @dataclass(frozen=True, slots=True)
 class MassForwarding:
     """Which structural signs are present, for scoring and for the explanation."""
@@ -59,6 +63,9 @@ def forward_prefixes(subject: str) -> int:
 
 def forwarded_blocks(text: str) -> int:
     """How many forwarded-message headers appear in a body."""
+    lower = text.lower()
+    if not any(word in lower for word in _MARKER_WORDS):
+        return 0  # most mail: skip the line-by-line expression
     return len(_FORWARD_MARKERS.findall(text))
 
 
@@ -85,5 +92,8 @@ def mass_forwarding(
     return MassForwarding(
         repeated_forward_prefix=forward_prefixes(subject) >= min_prefixes,
         nested_forwards=sum(forwarded_blocks(b) for b in bodies) >= min_blocks,
-        copied_recipients=any(longest_address_run(b) >= min_addresses for b in bodies),
+        copied_recipients=any(
+            b.count("@") >= min_addresses and longest_address_run(b) >= min_addresses
+            for b in bodies
+        ),
     )

@@ -8,6 +8,9 @@ features of such letters; the corpus has only money pyramids and one forwarded h
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import math
 import re
 from email.message import EmailMessage
 from pathlib import Path
@@ -16,6 +19,11 @@ import pytest
 
 from detectors.base import DetectorSettings
 from detectors.chain_letter import ChainLetterDetector, ChainLetterSettings
+from detectors.chain_letters.cues import CueSet, PatternError
+from detectors.chain_letters.features import HASH_SIZE, windows
+from detectors.chain_letters.model import Scorer, weights_from_json
+from detectors.chain_letters.tokens import ASCII_TOKEN, TOKEN, prepare, tokens
+from detectors.chain_letters.units import Limits, read_units, unit_vectors
 from gateway.parse import ParseSettings, envelope_from_headers, parse_message
 from models import Directory, Finding, Message
 from tests.detectors.mail_builder import build
@@ -58,7 +66,7 @@ CHAIN_LETTERS = [
         "Please pray",
         "Please say this prayer for healing and pass it on to everyone you know. Our prayer "
         "chain must not stop. Share it with 12 people and you will receive a miracle.",
-        "luck_chain",
+        "kindness_prayer",
         id="prayer chain: say this prayer, pass it on, receive a miracle",
     ),
     pytest.param(
@@ -108,7 +116,7 @@ CHAIN_LETTERS = [
         "its lights at you at night, do not flash back. Not everyone is aware of this. "
         "Forward this to everyone you know. Please read carefully and pass it on to all "
         "your friends.",
-        "mass_forward",
+        "warning_hoax",
         id="forwarded scare: three forward demands and pressure to act",
     ),
 ]
@@ -126,6 +134,158 @@ def test_chain_letters_are_reported(detector, subject: str, body: str, kind: str
     assert finding.span is not None
     start, end = finding.span
     assert body.lower().find(message.texts[1].text[start:end].lower()) >= 0
+
+
+ISSUE_KINDS = [
+    # warning hoax: a police warning passed round "for everyone"
+    pytest.param(
+        "Fw: police are warning everyone",
+        "The police have confirmed that a gang is marking the gates of houses with chalk "
+        "before breaking in. My sister's neighbour saw it in Wigan. Please send this to "
+        "everyone you know and check your gates tonight!",
+        "warning_hoax",
+        id="warning hoax: police warning to pass on",
+    ),
+    # warning hoax: an app that supposedly spies on children
+    pytest.param(
+        "Delete this app now",
+        "Parents, a new game app is secretly recording children through the camera. Police "
+        "say delete it from your child's tablet today. Share this with every parent in your "
+        "class, not everyone knows about it!",
+        "warning_hoax",
+        id="warning hoax: dangerous app",
+    ),
+    # warning hoax: a "challenge" scare
+    pytest.param(
+        "Warning about a challenge",
+        "There is a challenge going round on TikTok telling children to take pills from the "
+        "bathroom cabinet. Two children in Devon are in hospital. Warn your kids and pass "
+        "this on to all the parents you know.",
+        "warning_hoax",
+        id="warning hoax: challenge",
+    ),
+    # virus warning about Teams
+    pytest.param(
+        "VIRUS on Teams",
+        "Do not accept any Teams call from 'IT Support Desk'. It is a virus that wipes your "
+        "laptop and steals your passwords. Microsoft announced it this morning. Forward this "
+        "to all your colleagues straight away!",
+        "hoax",
+        id="virus warning: Teams",
+    ),
+    # virus warning about WhatsApp
+    pytest.param(
+        "WhatsApp warning",
+        "If you get a video on WhatsApp called 'Happy Holidays' do not open it, it hacks "
+        "your phone in seconds and there is no fix. It was on the radio. Send this to all "
+        "your contacts now.",
+        "hoax",
+        id="virus warning: WhatsApp",
+    ),
+    # missing-child appeal to share
+    pytest.param(
+        "PLEASE SHARE - missing boy",
+        "This 9 year old boy has been missing since Saturday from a park in Stockport. His "
+        "mum is begging everyone to share this. It only takes a second, please share it in "
+        "all your groups, he could be anywhere.",
+        "warning_hoax",
+        id="missing-child appeal",
+    ),
+    # "the government will read your messages"
+    pytest.param(
+        "New rules from tomorrow",
+        "From tomorrow the government will monitor all WhatsApp messages and record every "
+        "call. Do not send anything about politics. Tell all your contacts and groups "
+        "before midnight.",
+        "warning_hoax",
+        id="the government will read your messages",
+    ),
+    # the copy-and-paste privacy notice
+    pytest.param(
+        "privacy",
+        "I do not give Meta permission to use my photos or my children's photos, past or "
+        "future. This is my legal notice. Don't share this, copy and paste it onto your "
+        "own wall or your photos become public tomorrow.",
+        "warning_hoax",
+        id="copy-and-paste privacy notice",
+    ),
+    # gifting circle without a list of names
+    pytest.param(
+        "Join us!",
+        "We're starting a women's gifting circle. You gift £200 to the lady in the centre "
+        "and when you reach the centre you receive £1,600 from the new ladies. It's a "
+        "blessing, not a scheme. Invite two friends to move up!",
+        "scam_gifting",
+        id="gifting circle",
+    ),
+    # supermarket voucher scam
+    pytest.param(
+        "Morrisons voucher",
+        "Morrisons are giving every family a free £100 voucher to celebrate their "
+        "anniversary. Share this with 20 friends on WhatsApp and click the link to claim "
+        "yours. Only 400 left!",
+        "scam_gifting",
+        id="supermarket voucher",
+    ),
+    # energy rebate scam
+    pytest.param(
+        "Claim your energy rebate",
+        "Every household can claim a £350 energy rebate this winter, but only through this "
+        "link before Sunday. The government won't tell you about it, so send it to all "
+        "your family and friends!",
+        "scam_gifting",
+        id="energy rebate",
+    ),
+    # "a charity gives 10p per forward"
+    pytest.param(
+        "Please forward for Sam",
+        "Sam is 5 and needs treatment abroad. A children's charity will donate 10p every "
+        "time this email is forwarded. They are counting the forwards. Please forward it "
+        "to everyone you know.",
+        "hoax",
+        id="charity gives 10p per forward",
+    ),
+    # kindness chain
+    pytest.param(
+        "Smile!",
+        "This is a kindness chain. Send this to 7 people who make you smile and tell them "
+        "why. If you get 3 back you are loved! Don't break the chain of kindness.",
+        "kindness_prayer",
+        id="kindness chain",
+    ),
+    # prayer chain
+    pytest.param(
+        "Prayer for Grace",
+        "Please say a prayer for baby Grace and send this prayer to 10 people. God will "
+        "answer your prayers within a week. If you are not ashamed of Jesus, pass it on. "
+        "Amen.",
+        "kindness_prayer",
+        id="prayer chain",
+    ),
+    # "teachers are amazing, send to 10 colleagues"
+    pytest.param(
+        "To the best teachers",
+        "Teachers are amazing! Send this to 10 colleagues who make a difference every day "
+        "and see how many come back to you. Only 1 in 10 will pass it on!",
+        "kindness_prayer",
+        id="teachers are amazing, send to 10 colleagues",
+    ),
+    # a chain letter in Polish
+    pytest.param(
+        "Łańcuszek szczęścia",
+        "Ten łańcuszek przynosi szczęście. Wyślij go do 10 znajomych w ciągu 24 godzin, a "
+        "twoje życzenie się spełni. Kto go usunął, miał pecha przez rok. Nie przerywaj!",
+        "luck_chain",
+        id="chain letter in Polish",
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "body", "kind"), ISSUE_KINDS)
+def test_every_kind_in_the_issue_is_reported(detector, subject: str, body: str, kind: str):
+    [finding] = detector.detect(build(body, subject=subject))
+    assert finding.kind == kind
+    assert finding.score >= ChainLetterSettings().threshold
 
 
 LEGITIMATE = [
@@ -301,8 +461,8 @@ def test_text_and_html_copies_of_one_phrase_count_once(detector):
     [
         # the default threshold reports this luck chain
         (ChainLetterSettings(), True),
-        # a stricter threshold does not
-        (ChainLetterSettings(threshold=0.95), False),
+        # the strictest threshold never reports (scores are probabilities below 1)
+        (ChainLetterSettings(threshold=1.0), False),
         # requiring three signals: this letter has only two
         (ChainLetterSettings(min_signals=3), False),
     ],
@@ -352,3 +512,110 @@ def test_no_corpus_ordinary_mail_is_reported(detector, capsys):
     with capsys.disabled():
         print(f"\nordinary mail reported as chain letters: {len(reported)}/{len(results)}")
     assert reported == []
+
+
+# --- the model: features, shipped weights, retraining ----------------------------------
+
+TRAIN_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "train_chain_letter_model.py"
+
+
+def load_training_script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("train_chain_letter_model", TRAIN_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FEATURE_MESSAGES = [
+    # a short English chain letter
+    pytest.param(("Make a wish!!", CHAIN_LETTERS[0].values[1]), id="chain"),
+    # ordinary mail long enough for several sliding windows
+    pytest.param(
+        ("Garden", "The garden club planted beans. " * 300 + "Forward this to everyone you know."),
+        id="long, many windows",
+    ),
+    # Bengali, with emoji and "!" runs
+    pytest.param(("দোয়া", "এই বার্তাটি সবাইকে পাঠান!!! 🙏 আল্লাহ আপনার দোয়া কবুল করবেন।"), id="bengali"),
+    # forwarding structure: Fwd: Fwd:, nested blocks, copied recipients
+    pytest.param(
+        (
+            "Fwd: Fwd: hi",
+            forwarded_block("Sue <sue@example.net>", "Fwd: hi", COPIED_RECIPIENTS)
+            + forwarded_block("Pat <pat@example.net>", "hi", COPIED_RECIPIENTS),
+        ),
+        id="structure",
+    ),
+]
+
+
+@pytest.mark.parametrize("mail", FEATURE_MESSAGES)
+def test_fast_scorer_equals_the_dot_product_of_the_training_features(detector, mail):
+    """The scan path sums cached per-word weights; training sees explicit vectors."""
+    subject, body_text = mail
+    message = build(body_text, subject=subject)
+    weights = detector.scorer.weights
+    for unit in read_units(message, detector.scorer, Limits()):
+        ranges = [
+            (b, s, e)
+            for b, body in enumerate(unit.bodies)
+            for s, e in windows(len(body.tokens), detector.window_tokens)
+        ] or [(-1, 0, 0)]
+        vectors = list(unit_vectors(unit, detector.scorer, detector.window_tokens))
+        assert len(vectors) == len(ranges)
+        for (b, start, end), (vector, hits) in zip(ranges, vectors, strict=True):
+            body = unit.bodies[b] if b >= 0 else None
+            fast, fast_hits, _ = detector.scorer.score(
+                unit.subject, body, start, end, unit.structure
+            )
+            logit = weights.intercept + sum(
+                v * (weights.hashed.get(k, 0.0) if k < HASH_SIZE else weights.dense[k - HASH_SIZE])
+                for k, v in vector.items()
+            )
+            assert fast == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-9)
+            assert fast_hits == hits
+
+
+def test_the_shipped_model_was_trained_from_the_current_inputs():
+    """Editing the cue file, the training data or the script without retraining fails."""
+    corpus("benign_more")
+    script = load_training_script()
+    model_file = TRAIN_SCRIPT.parents[1] / "detectors" / "data" / "chain_letter_model.json"
+    shipped = json.loads(model_file.read_text())
+    assert shipped["fingerprint"] == script.fingerprint(), (
+        "stale model: run .venv/bin/python scripts/train_chain_letter_model.py"
+    )
+
+
+def test_retraining_reproduces_the_shipped_weights_and_dev_decisions(detector):
+    """Nobody hand-edits the weights: training again gives the same model."""
+    corpus("benign_more")
+    script = load_training_script()
+    retrained = weights_from_json(script.train(), detector.cues)
+    shipped = detector.scorer.weights
+    assert retrained.intercept == pytest.approx(shipped.intercept, abs=1e-3)
+    assert retrained.dense == pytest.approx(shipped.dense, abs=1e-3)
+    keys = retrained.hashed.keys() | shipped.hashed.keys()
+    assert max(abs(retrained.hashed.get(k, 0) - shipped.hashed.get(k, 0)) for k in keys) < 1e-2
+    again = ChainLetterDetector(ChainLetterSettings(), Directory())
+    again.scorer = Scorer(retrained, detector.cues)
+    for case in script.load_cases():
+        if script.is_dev(case):
+            message = script.case_message(case)
+            assert bool(again.detect(message)) == bool(detector.detect(message)), case["id"]
+
+
+def test_ascii_tokens_match_the_general_tokenizer():
+    """Most mail takes the ASCII fast path; it must find exactly the same words."""
+    text = "Don't e-mail 10 people!!! Send it -- now, 'please' (x_y) a-b-c \x01end"
+    assert ASCII_TOKEN.findall(text.lower()) == TOKEN.findall(text.lower())
+    assert tokens(prepare("এই বার্তাটি সবাইকে পাঠান")) == ["এই", "বার্তাটি", "সবাইকে", "পাঠান"]
+
+
+def test_a_pattern_that_cannot_be_indexed_is_refused():
+    families = {"x": {"kind": "", "group": "", "label": "x", "patterns": ["~2 forward"]}}
+    with pytest.raises(PatternError, match="must start with a word"):
+        CueSet({"vocab": {}, "families": families})
+    families["x"]["patterns"] = ["NUM people"]
+    with pytest.raises(PatternError, match="not NUM"):
+        CueSet({"vocab": {}, "families": families})

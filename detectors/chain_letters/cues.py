@@ -1,0 +1,228 @@
+"""Cue phrases of chain letters (data/chain_letter_cues.toml) matched on token lists.
+
+A pure-Python replacement for spaCy's Matcher: every pattern starts with a fixed word
+(or a number), so only tokens that begin some pattern are tried, and the cost is one
+dictionary look-up per token (the caller caches it per distinct word).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from itertools import compress
+from typing import Any
+
+CUE_FILE = "chain_letter_cues.toml"
+NUM = "\x00num"
+"""The index key of patterns that start with a number."""
+_PUNCTUATION_ONLY = frozenset("#%$£€+&")
+
+
+class PatternError(ValueError):
+    """A cue pattern cannot be compiled; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    words: frozenset[str]
+    num: bool = False
+    optional: bool = False
+    gap: int = 0
+    """Greater than 0 for "~N": up to N tokens of anything."""
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One group of cue phrases: a single feature of the model."""
+
+    name: str
+    kind: str
+    """The kind of chain letter it points to; "" for a supporting sign."""
+    group: str
+    """Families of one group count once for min_signals; "" never counts."""
+    label: str
+    weak: bool = False
+    """Single words or common phrases: evidence, but never the kind of a letter when a
+    stronger family points to one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    family: int
+    rest: tuple[Slot, ...]
+    """The slots after the first word, which the index already matched."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    family: int
+    start: int
+    end: int
+    """Token offsets [start, end) in the token list."""
+    words: str
+    """The matched words (tells a repeat from a different phrase of one family)."""
+
+
+NUM_WORDS = frozenset(
+    {
+        *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+        *("eleven", "twelve", "fifteen", "twenty", "fifty", "hundred"),
+    }
+)
+
+
+def is_number(token: str) -> bool:
+    return token[0].isdigit()
+
+
+def _slot(item: str, vocab: dict[str, list[str]], where: str) -> Slot | None:
+    if item.startswith("~"):
+        if not item[1:].isdigit() or int(item[1:]) < 1:
+            raise PatternError(f"{where}: bad gap {item!r}")
+        return Slot(frozenset(), gap=int(item[1:]))
+    optional = item.endswith("?") and len(item) > 1
+    words: set[str] = set()
+    num = False
+    for word in (item[:-1] if optional else item).split("|"):
+        if word == "NUM":
+            num = True
+        elif word.startswith("@"):
+            if word[1:] not in vocab:
+                raise PatternError(f"{where}: unknown vocab {word!r}")
+            words.update(vocab[word[1:]])
+        elif word and word not in _PUNCTUATION_ONLY:
+            words.add(word.lower())
+    if not words and not num:
+        return None
+    return Slot(frozenset(words), num=num, optional=optional)
+
+
+def _compile(text: str, vocab: dict[str, list[str]], where: str) -> list[Slot]:
+    slots = [s for s in (_slot(i, vocab, where) for i in text.split()) if s is not None]
+    if not slots or slots[0].gap or slots[0].optional:
+        raise PatternError(f"{where}: a pattern must start with a word: {text!r}")
+    if slots[-1].gap:
+        raise PatternError(f"{where}: a pattern cannot end with a gap: {text!r}")
+    return slots
+
+
+class CueSet:
+    """The compiled families and two indexes: patterns by first word (when the second
+    slot is a gap or optional), and by first and second word (most patterns), so a
+    common first word ("all", "if") costs one look-up of the word pair."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        vocab: dict[str, list[str]] = {k: [w.lower() for w in v] for k, v in data["vocab"].items()}
+        self.families: list[Family] = []
+        self.single: dict[str, list[Pattern]] = {}
+        self.pairs: dict[str, list[Pattern]] = {}
+        for number, (name, info) in enumerate(data["families"].items()):
+            family = Family(
+                name, info["kind"], info["group"], info["label"], info.get("weak", False)
+            )
+            self.families.append(family)
+            for text in info["patterns"]:
+                slots = _compile(text, vocab, f"{CUE_FILE} [{name}]")
+                if slots[0].num:
+                    raise PatternError(f"{CUE_FILE} [{name}]: start with a word, not NUM: {text!r}")
+                for variant in _without_optional_second(slots):
+                    self._add(number, variant)
+        self.number_pairs: dict[str, list[Pattern]] = {}
+        """Patterns whose second slot is a number, by first word."""
+        for key in [k for k in self.pairs if k.endswith(f"\x01{NUM}")]:
+            self.number_pairs[key.partition("\x01")[0]] = self.pairs.pop(key)
+        self.first_words = frozenset(
+            k.partition("\x01")[0] for k in (*self.single, *self.pairs, *self.number_pairs)
+        )
+        """Every word a pattern starts with (numbers never do: they are too common)."""
+
+    def _add(self, family: int, slots: list[Slot]) -> None:
+        first, *rest = slots
+        second = rest[0] if rest and not rest[0].gap else None
+        for key in _keys(first):
+            if second is None:
+                self.single.setdefault(key, []).append(Pattern(family, tuple(rest)))
+                continue
+            for key2 in _keys(second):
+                pattern = Pattern(family, tuple(rest[1:]))
+                self.pairs.setdefault(f"{key}\x01{key2}", []).append(pattern)
+
+    def find_hits(self, tokens: list[str], max_hits: int) -> list[Hit]:
+        """Every cue hit in `tokens`: one per family and start token. The look-ups run
+        as comprehensions over the few tokens that start a pattern; only tokens whose
+        word pair starts one are matched further."""
+        at = list(compress(range(len(tokens)), map(self.first_words.__contains__, tokens)))
+        if not at:
+            return []
+        following = [*tokens[1:], ""]
+        candidates: dict[int, list[tuple[Pattern, int]]] = {}
+        for i, found in zip(at, map(self.single.get, [tokens[i] for i in at]), strict=True):
+            if found:
+                candidates[i] = [(p, i + 1) for p in found]
+        keys = [f"{tokens[i]}\x01{following[i]}" for i in at]
+        for i, found in zip(at, map(self.pairs.get, keys), strict=True):
+            if found:
+                candidates.setdefault(i, []).extend((p, i + 2) for p in found)
+        if self.number_pairs:
+            for i in at:
+                found = self.number_pairs.get(tokens[i])
+                if (
+                    found
+                    and following[i]
+                    and (is_number(following[i]) or following[i] in NUM_WORDS)
+                ):
+                    candidates.setdefault(i, []).extend((p, i + 2) for p in found)
+        hits: list[Hit] = []
+        for i in sorted(candidates):
+            done: set[int] = set()
+            for pattern, begin in candidates[i]:
+                if pattern.family in done:
+                    continue
+                end = _match(tokens, begin, pattern.rest, 0)
+                if end >= 0:
+                    done.add(pattern.family)
+                    hits.append(Hit(pattern.family, i, end, " ".join(tokens[i:end])))
+                    if len(hits) >= max_hits:
+                        return hits
+        return hits
+
+
+def _without_optional_second(slots: list[Slot]) -> list[list[Slot]]:
+    """The pattern with an optional second slot spelled out as two patterns (with it,
+    and without it), so every pattern with a fixed second word is found by word pair."""
+    if len(slots) < 2 or not slots[1].optional:
+        return [slots]
+    kept = Slot(slots[1].words, num=slots[1].num)
+    return [[slots[0], kept, *slots[2:]], *_without_optional_second([slots[0], *slots[2:]])]
+
+
+def _keys(slot: Slot) -> list[str]:
+    return [*slot.words, *([NUM] if slot.num else [])]
+
+
+def load_cues() -> CueSet:
+    text = resources.files("detectors.data").joinpath(CUE_FILE).read_text("utf-8")
+    return CueSet(tomllib.loads(text))
+
+
+def _fits(slot: Slot, token: str) -> bool:
+    return token in slot.words or (slot.num and (is_number(token) or token in NUM_WORDS))
+
+
+def _match(tokens: list[str], i: int, slots: tuple[Slot, ...], k: int) -> int:
+    """The end of a match of slots[k:] at tokens[i:], or -1."""
+    if k == len(slots):
+        return i
+    slot = slots[k]
+    if slot.gap:
+        for j in range(i, min(i + slot.gap, len(tokens)) + 1):
+            end = _match(tokens, j, slots, k + 1)
+            if end >= 0:
+                return end
+        return -1
+    if i < len(tokens) and _fits(slot, tokens[i]):
+        end = _match(tokens, i + 1, slots, k + 1)
+        if end >= 0:
+            return end
+    return _match(tokens, i, slots, k + 1) if slot.optional else -1

@@ -1,0 +1,219 @@
+"""The trained chain-letter model (data/chain_letter_model.json) and its fast scorer.
+
+The weights are plain JSON (no pickle, no numpy): an intercept, one weight per dense
+feature by name, and the non-zero hashed weights. The scorer gives exactly the
+probability that `features.vector` and a dot product would, but sums each word's
+token-feature weights once per distinct word (cached) and each window with prefix
+sums, so a 10 KB message costs a few passes over its words.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from itertools import repeat
+from typing import Any
+
+from detectors.chain_letters.cues import CueSet, Hit
+from detectors.chain_letters.features import (
+    HASH_BITS,
+    TOKEN_SCALE,
+    dense_names,
+    dense_values,
+    evidence_kinds,
+    token_features,
+    windows,
+)
+from detectors.chain_letters.tokens import prepare, tokens
+from detectors.mass_forwarding import MassForwarding
+
+MODEL_FILE = "chain_letter_model.json"
+FORMAT = 1
+CACHE_LIMIT = 50_000
+"""Distinct words remembered per worker (about 10 MB at most); cleared when full."""
+MAX_LOGIT = 30.0
+"""Keeps every probability below 1.0, so threshold 1.0 means "never report"."""
+WORDING_MIN = 1.0
+WORDING_MIN_TOKENS = 25
+"""Chain-like wording counts as evidence from this n-gram logit, in texts of at least
+this many words (chosen on the dev split; one sentence never qualifies)."""
+NO_STRUCTURE = MassForwarding()
+MAX_HITS_PER_TEXT = 500
+"""Enough for any chain letter; bounds the work on a hostile text full of phrases."""
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    intercept: float
+    dense: list[float]
+    """By position in `features.dense_names`."""
+    hashed: dict[int, float]
+    fingerprint: str
+    """Of the training inputs, so a test can tell a stale model."""
+
+
+def weights_from_json(data: dict[str, Any], cues: CueSet) -> Weights:
+    if data.get("format") != FORMAT or data.get("hash_bits") != HASH_BITS:
+        raise ValueError(f"{MODEL_FILE}: unsupported format; retrain the model")
+    named = data["dense"]
+    missing = [n for n in dense_names(cues) if n not in named]
+    if missing:
+        raise ValueError(f"{MODEL_FILE} has no weight for {missing}; retrain the model")
+    return Weights(
+        intercept=float(data["intercept"]),
+        dense=[float(named[n]) for n in dense_names(cues)],
+        hashed={int(i): float(w) for i, w in data["hashed"]},
+        fingerprint=str(data.get("fingerprint", "")),
+    )
+
+
+def load_weights(cues: CueSet) -> Weights:
+    text = resources.files("detectors.data").joinpath(MODEL_FILE).read_text("utf-8")
+    return weights_from_json(json.loads(text), cues)
+
+
+@dataclass(slots=True)
+class Block:
+    """One text read once: its tokens and cue hits, and (only once a window of it is
+    scored, which most ordinary mail never is) each token's summed feature weight."""
+
+    tokens: list[str]
+    hits: list[Hit]
+    weights: list[float] | None = None
+    total: float = 0.0
+
+    def token_sum(self, start: int, end: int) -> float:
+        assert self.weights is not None, "Scorer.weigh the block first"
+        if start == 0 and end == len(self.tokens):
+            return self.total
+        return sum(self.weights[start:end])
+
+
+@dataclass(frozen=True, slots=True)
+class WindowScore:
+    probability: float
+    block: int
+    """Index of the body block (-1: the subject alone)."""
+    start: int
+    end: int
+    hits: tuple[Hit, ...]
+    """The cue hits of the subject and the window, subject first."""
+    contributions: dict[int, float]
+    """Weight times value of each dense feature present, by dense position."""
+
+
+def hits_in(hits: list[Hit], start: int, end: int) -> list[Hit]:
+    """The hits that start inside a token range (the window's)."""
+    return [h for h in hits if start <= h.start < end]
+
+
+class Scorer:
+    def __init__(self, weights: Weights, cues: CueSet) -> None:
+        self.weights = weights
+        self.cues = cues
+        self._cache: dict[str, float] = {}
+
+    def _weight(self, token: str) -> float:
+        """The summed weight of one token's features (cached per distinct token)."""
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        get = self.weights.hashed.get
+        weight = math.fsum(get(k, 0.0) for k in token_features(token))
+        self._cache[token] = weight
+        return weight
+
+    def block(self, text: str) -> Block:
+        words = tokens(prepare(text))
+        return Block(words, self.cues.find_hits(words, MAX_HITS_PER_TEXT))
+
+    def weigh(self, block: Block) -> Block:
+        """Fill in the block's token weights (once)."""
+        if block.weights is None:
+            words = block.tokens
+            weights = list(map(self._cache.get, words, repeat(math.nan)))
+            total = sum(weights)
+            if math.isnan(total):  # a word not seen before (NaN spreads through the sum)
+                weights = [
+                    self._weight(t) if math.isnan(w) else w
+                    for t, w in zip(words, weights, strict=True)
+                ]
+                total = sum(weights)
+            block.weights, block.total = weights, total
+        return block
+
+    def score(
+        self, subject: Block, body: Block | None, start: int, end: int, structure: MassForwarding
+    ) -> tuple[float, list[Hit], dict[int, float]]:
+        """The model's probability for the subject plus body tokens [start, end)."""
+        self.weigh(subject)
+        if body is not None:
+            self.weigh(body)
+        hits = list(subject.hits)
+        n_tokens = len(subject.tokens)
+        token_sum = subject.token_sum(0, len(subject.tokens))
+        if body is not None:
+            hits += hits_in(body.hits, start, end)
+            n_tokens += end - start
+            token_sum += body.token_sum(start, end)
+        dense = self.weights.dense
+        contributions = {
+            i: dense[i] * v for i, v in dense_values(self.cues, hits, structure, n_tokens).items()
+        }
+        logit = (
+            self.weights.intercept
+            + TOKEN_SCALE * token_sum / math.sqrt(max(n_tokens, 1))
+            + sum(contributions.values())
+        )
+        return 1 / (1 + math.exp(-max(min(logit, MAX_LOGIT), -MAX_LOGIT))), hits, contributions
+
+    def reads_as_chain(self, subject: Block, body: Block | None, start: int, end: int) -> bool:
+        """Whether a whole text (never a lone phrase: WORDING_MIN_TOKENS) has wording the
+        model finds chain-like on its own: the n-gram part of its logit reaches
+        WORDING_MIN. It then counts as one more kind of evidence, next to at least one
+        cue phrase (never next to forwarding structure alone)."""
+        n_tokens = len(subject.tokens) + (end - start if body is not None else 0)
+        if n_tokens < WORDING_MIN_TOKENS:
+            return False
+        self.weigh(subject)
+        if body is not None:
+            self.weigh(body)
+        total = subject.token_sum(0, len(subject.tokens))
+        if body is not None:
+            total += body.token_sum(start, end)
+        return TOKEN_SCALE * total / math.sqrt(n_tokens) >= WORDING_MIN
+
+    def best(
+        self,
+        subject: Block,
+        bodies: list[Block],
+        structure: MassForwarding,
+        *,
+        window_tokens: int,
+        min_kinds: int,
+    ) -> WindowScore | None:
+        """The most chain-letter-like window with at least `min_kinds` kinds of evidence
+        (chain-like wording of a whole text counting as one)."""
+        best: WindowScore | None = None
+        ranges = [
+            (b, s, e)
+            for b, body in enumerate(bodies)
+            for s, e in windows(len(body.tokens), window_tokens)
+        ]
+        for b, start, end in ranges or [(-1, 0, 0)]:
+            body = bodies[b] if b >= 0 else None
+            hits_here = subject.hits + (hits_in(body.hits, start, end) if body else [])
+            families = sorted({h.family for h in hits_here})
+            kinds = evidence_kinds(self.cues, families, structure)
+            phrases = evidence_kinds(self.cues, families, NO_STRUCTURE)
+            if kinds < min_kinds and not (
+                kinds + 1 == min_kinds
+                and phrases >= 1
+                and self.reads_as_chain(subject, body, start, end)
+            ):
+                continue
+            probability, hits, contributions = self.score(subject, body, start, end, structure)
+            if best is None or probability > best.probability:
+                best = WindowScore(probability, b, start, end, tuple(hits), contributions)
+        return best
