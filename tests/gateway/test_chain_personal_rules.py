@@ -81,6 +81,16 @@ def rules():
             Action.QUARANTINE,
             "own-personal-mailbox-sensitive-data",
         ),
+        # the weakest own-mailbox match (forename and surname initial, 0.6) with pupil data
+        (
+            facts(),
+            [
+                finding("PERSONAL_ADDRESS", "own_personal_recipient", score=0.6),
+                finding("PUPIL_FULL_NAME"),
+            ],
+            Action.QUARANTINE,
+            "own-personal-mailbox-sensitive-data",
+        ),
         # a personal From or Reply-To is refused
         (
             facts(),
@@ -170,6 +180,20 @@ def scanner() -> Scanner:
         (dict(body="Hello", sender="Jane Smith <janesmith82@gmail.com>"), Action.REJECT),
         # her mobile in the signature to a parent: she confirms
         (dict(body="See you then.\n\nKind regards\nJane\nMob: 07400 123456"), Action.CONFIRM),
+        # a blind copy to a ".home" mailbox in a short form of her name, with an attachment
+        (
+            dict(
+                body="Reports.",
+                sender=f"Elizabeth Price <e.price@{SCHOOL}>",
+                bcc="beth.price.home@gmail.com",
+                attachment=True,
+            ),
+            Action.QUARANTINE,
+        ),
+        # her forename and surname initial, nothing attached: she confirms
+        (dict(body="Planning.", to="jane.s@gmail.com"), Action.CONFIRM),
+        # a parent who shares her surname is ordinary school business
+        (dict(body="Dear Mr Smith, thank you.", to="mark.smith@gmail.com"), Action.DELIVER),
     ],
 )
 def test_scan_path_actions(scanner, rules, kwargs, action):
