@@ -159,6 +159,15 @@ class SmtpSettings(Section):
     max_message_size: ByteSize = ByteSize(25 * 1024 * 1024)
     max_recipients: int = Field(default=500, ge=1)
     max_connections: int = Field(default=200, ge=1)
+    max_connections_per_client: int = Field(default=20, ge=1)
+    """Connections one client address may hold at once (a mail server needs a few)."""
+    max_outside_connections: int = Field(default=20, ge=1)
+    """Connections from outside `client_networks` at once; the rest of
+    `max_connections` stays free for the school's own clients."""
+    max_commands_before_auth: int = Field(default=10, ge=1)
+    """Commands a client outside `client_networks` may send before it authenticates."""
+    max_idle_commands: int = Field(default=50, ge=1)
+    """NOOP, RSET, VRFY, HELO and EHLO in a row without a message: then 421."""
     idle_timeout: float = Field(default=300.0, gt=0)
     shutdown_grace: float = Field(default=30.0, ge=0)
     """Seconds in-flight sessions get to finish after SIGTERM."""

@@ -85,10 +85,41 @@ class GatewaySMTP(SMTP):
         self.upstream: Upstream | None = None
         self.in_transaction = False
         self.processing = False
+        self.commands_before_auth = 0
+        self.idle_commands = 0
+        """NOOP/RSET/VRFY/HELO/EHLO since the last MAIL."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self.relay_handler.sessions.add(self)
+
+    async def _handle_client(self) -> None:
+        """A connection over the per-address or outside-client limit is refused before the
+        greeting, so idle connections from one host cannot lock the school's clients out."""
+        refusal = self.relay_handler.connection_refusal(self)
+        if refusal is not None:
+            log.warning("refused a connection from %s: %s", self.peer_ip, refusal)
+            await self.push(refusal)
+            if self.transport is not None:
+                self.transport.close()
+            return
+        await super()._handle_client()
+
+    async def _call_handler_hook(self, command: str, *args: Any) -> Any:
+        closing = self.relay_handler.command_refusal(self, command)
+        if closing is not None:
+            log.warning("closing the connection from %s: %s", self.peer_ip, closing)
+            self.loop.call_soon(self._close_after_reply)
+            return closing
+        return await super()._call_handler_hook(command, *args)
+
+    def _close_after_reply(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    @property
+    def peer_ip(self) -> str:
+        return _peer_ip(self.session) if self.session is not None else ""
 
     def connection_lost(self, error: Exception | None) -> None:
         super().connection_lost(error)
@@ -138,6 +169,9 @@ class _Credentials(AuthResult):
 AUTH_THROTTLED = "454 4.7.0 Too many failed authentication attempts; please try again later"
 
 
+_IDLE_COMMANDS = frozenset({"NOOP", "RSET", "VRFY", "HELO", "EHLO"})
+
+
 def _peer_ip(session: Session) -> str:
     peer = session.peer
     return str(peer[0]) if isinstance(peer, tuple) and peer else ""
@@ -162,15 +196,45 @@ class RelayHandler:
     # --- access control ---------------------------------------------------------------
 
     def client_allowed(self, session: Session) -> bool:
-        if session.authenticated:
-            return True
+        return bool(session.authenticated) or self.in_client_networks(_peer_ip(session))
+
+    def in_client_networks(self, ip: str) -> bool:
         try:
-            address = ipaddress.ip_address(_peer_ip(session))
+            address = ipaddress.ip_address(ip)
         except ValueError:
             return False
         if address.version == 6 and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
         return any(address in net for net in self.services.config.smtp.client_networks)
+
+    def connection_refusal(self, new: GatewaySMTP) -> str | None:
+        """Why a new connection is refused (421), or None to let it in."""
+        smtp = self.services.config.smtp
+        others = [s.peer_ip for s in self.sessions if s is not new]
+        ip = new.peer_ip
+        if others.count(ip) >= smtp.max_connections_per_client:
+            return "421 4.7.0 Too many connections from your address; please try again later"
+        if not self.in_client_networks(ip):
+            outside = sum(1 for other in others if not self.in_client_networks(other))
+            if outside >= smtp.max_outside_connections:
+                return "421 4.7.0 Too many connections; please try again later"
+        return None
+
+    def command_refusal(self, server: GatewaySMTP, command: str) -> str | None:
+        """A 421 that ends a session going nowhere, or None to carry on with `command`."""
+        smtp = self.services.config.smtp
+        assert server.session is not None
+        if not self.client_allowed(server.session):
+            server.commands_before_auth += 1
+            if server.commands_before_auth > smtp.max_commands_before_auth:
+                return "421 4.7.0 Too many commands without authenticating; closing"
+        if command == "MAIL":
+            server.idle_commands = 0
+        elif command in _IDLE_COMMANDS:
+            server.idle_commands += 1
+            if server.idle_commands > smtp.max_idle_commands:
+                return f"421 4.7.0 Too many {command} commands without a message; closing"
+        return None
 
     async def handle_EHLO(
         self,
