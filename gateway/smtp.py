@@ -113,6 +113,15 @@ class GatewaySMTP(SMTP):
             return closing
         return await super()._call_handler_hook(command, *args)
 
+    def _timeout_cb(self) -> None:
+        """The idle timeout is the client's: while the gateway itself is scanning or
+        delivering the message the client waits for us, so the timer starts again."""
+        if self.processing:
+            self._reset_timeout()
+            return
+        log.info("closing the idle connection from %s", self.peer_ip)
+        super()._timeout_cb()
+
     def _close_after_reply(self) -> None:
         if self.transport is not None:
             self.transport.close()
@@ -322,6 +331,7 @@ class RelayHandler:
         finally:
             server.in_transaction = False
             server.processing = False
+            server._reset_timeout()  # the client's idle time starts at our reply
 
     async def _process(self, server: GatewaySMTP, session: Session, envelope: SmtpEnvelope) -> str:
         started = time.perf_counter()

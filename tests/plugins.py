@@ -3,7 +3,8 @@
 
 They let the SMTP tests drive every action and every failure path through the real
 gateway: a body word KEYWORD-<ACTION> produces a TEST_KEYWORD finding of that kind,
-KEYWORD-BOOM makes the detector raise and KEYWORD-HANG makes it hang.
+KEYWORD-BOOM makes the detector raise, KEYWORD-HANG makes it hang and KEYWORD-SLOW
+makes it take SLOW_SECONDS (a slow scan that still finishes).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from detectors.base import Detector
 from models import Finding, Message
 
 _KEYWORD = re.compile(r"KEYWORD-([A-Z]+)")
+SLOW_SECONDS = 3.0
 
 
 class DetectorBoom(RuntimeError):
@@ -35,6 +37,8 @@ class KeywordDetector(Detector):
                     raise DetectorBoom("test detector failed on purpose")
                 if word == "HANG":
                     time.sleep(600)
+                if word == "SLOW":
+                    time.sleep(SLOW_SECONDS)
                 findings.append(
                     Finding(
                         detector=self.name,

@@ -172,3 +172,22 @@ def test_subject_findings_are_redacted_in_the_journal(capture: CaptureServer, st
     capture.wait_for(1)
     [row] = journal_rows(gateway)
     assert row.subject == "About K**** today"
+
+
+def test_a_scan_longer_than_the_idle_timeout_is_answered_and_journalled(
+    capture: CaptureServer, start_gateway
+):
+    """The idle timeout is the client's; while the gateway scans, the client is waiting
+    for it (issue 11, point 4: such a message was cut off with no reply and no row)."""
+    gateway = start_gateway(capture.port, **{"smtp.idle_timeout": 1})
+    assert sendmail(gateway.port, message("A long one KEYWORD-SLOW")) == {}
+    [delivered] = capture.wait_for(1)
+    assert b"KEYWORD-SLOW" in delivered.content
+    [row] = journal_rows(gateway)
+    assert row.outcome == "delivered" and row.scan_ms >= 1000
+    # and an idle client is still closed after the timeout
+    with smtplib.SMTP("127.0.0.1", gateway.port, timeout=60) as client:
+        client.ehlo()
+        assert client.sock is not None
+        client.sock.settimeout(30)
+        assert client.sock.recv(100) == b""  # the gateway hangs up on the idle client
