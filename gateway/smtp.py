@@ -15,6 +15,7 @@ import asyncio
 import email.utils
 import ipaddress
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,6 +94,21 @@ class GatewaySMTP(SMTP):
         super().connection_made(transport)
         self.relay_handler.sessions.add(self)
 
+    async def smtp_DATA(self, arg: str) -> None:
+        """aiosmtpd reads message lines up to CRLF, so a message with bare-LF line ends
+        is one long "line" to it and was refused with a permanent 500. During DATA a
+        line may be as long as the message may be; commands keep the short limit. The
+        bare LFs are normalised in the handler (`normalise_bare_lf`)."""
+        limit = int(self.data_size_limit or 0) or self.line_length_limit
+        command_limit = self.line_length_limit
+        self.line_length_limit = max(limit, command_limit)
+        self._reader._limit = self.line_length_limit  # type: ignore[attr-defined]
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            self.line_length_limit = command_limit
+            self._reader._limit = command_limit  # type: ignore[attr-defined]
+
     async def _handle_client(self) -> None:
         """A connection over the per-address or outside-client limit is refused before the
         greeting, so idle connections from one host cannot lock the school's clients out."""
@@ -120,7 +136,7 @@ class GatewaySMTP(SMTP):
             self._reset_timeout()
             return
         log.info("closing the idle connection from %s", self.peer_ip)
-        super()._timeout_cb()
+        super()._timeout_cb()  # type: ignore[no-untyped-call]
 
     def _close_after_reply(self) -> None:
         if self.transport is not None:
@@ -179,6 +195,15 @@ AUTH_THROTTLED = "454 4.7.0 Too many failed authentication attempts; please try 
 
 
 _IDLE_COMMANDS = frozenset({"NOOP", "RSET", "VRFY", "HELO", "EHLO"})
+_BARE_LF = re.compile(rb"(?<!\r)\n(\.?)")
+
+
+def normalise_bare_lf(raw: bytes) -> bytes:
+    """Bare LF line ends read as CRLF, as Postfix's `smtpd_forbid_bare_newline =
+    normalize` does: a line they start is de-dot-stuffed like any other line. The end
+    of DATA was only ever CRLF.CRLF, so "<LF>.<LF>" stays content (an empty line here),
+    and the next hop gets CRLF lines, dot-stuffed by aiosmtplib: nothing is smuggled."""
+    return _BARE_LF.sub(b"\r\n", raw) if b"\n" in raw else raw
 
 
 def _peer_ip(session: Session) -> str:
@@ -335,7 +360,7 @@ class RelayHandler:
 
     async def _process(self, server: GatewaySMTP, session: Session, envelope: SmtpEnvelope) -> str:
         started = time.perf_counter()
-        raw = envelope.original_content or b""
+        raw = normalise_bare_lf(envelope.original_content or b"")
         entry = JournalEntry(
             id=new_id(),
             outcome=Outcome.TEMPFAILED,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import smtplib
+import socket
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -193,3 +195,62 @@ def test_several_messages_in_one_session(capture: CaptureServer, start_gateway):
         ["p2@example.org"],
         ["last@example.org"],
     ]
+
+
+def _raw_data(port: int, envelope_to: str, data: bytes) -> bytes:
+    """Send DATA bytes exactly as given (smtplib would fix the line ends); the reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        reader = sock.makefile("rb")
+        reader.readline()
+        for command in (b"EHLO client.test", b"MAIL FROM:<teacher@school.example>",
+                        b"RCPT TO:<" + envelope_to.encode() + b">", b"DATA"):  # fmt: skip
+            sock.sendall(command + b"\r\n")
+            line = reader.readline()
+            while line[3:4] == b"-":
+                line = reader.readline()
+        sock.sendall(data)
+        return reader.readline()
+
+
+def test_a_large_message_with_bare_lf_line_ends_is_accepted_and_sent_on_with_crlf(
+    capture: CaptureServer, start_gateway
+):
+    """Mainstream MTAs accept bare LF (Postfix: smtpd_forbid_bare_newline = normalize);
+    a 1.9 MB bare-LF message was one "line" to aiosmtpd and got a permanent 500."""
+    gateway = start_gateway(capture.port)
+    lines = [b"From: teacher@school.example", b"To: a@example.org", b"Subject: minutes", b""]
+    lines += [b"Line %d of the minutes, written by a script that ends lines with LF." % n
+              for n in range(27_000)]  # fmt: skip
+    reply = _raw_data(gateway.port, "a@example.org", b"\n".join(lines) + b"\r\n.\r\n")
+    assert reply.startswith(b"250"), reply
+    [delivered] = capture.wait_for(1)
+    assert len(delivered.content) > 1_900_000
+    assert b"\r\nLine 26999 of the minutes" in delivered.content
+    assert b"\n" not in delivered.content.replace(b"\r\n", b"")  # every line end is CRLF
+
+
+@pytest.mark.parametrize(
+    "smuggled",
+    [
+        b"\n.\n",  # <LF>.<LF>
+        b"\r\n.\n",  # <CR><LF>.<LF>
+        b"\n.\r\n",  # <LF>.<CR><LF>
+        b"\r.\r",  # <CR>.<CR>
+    ],
+)
+def test_smuggling_sequences_stay_inside_the_one_message(
+    capture: CaptureServer, start_gateway, smuggled: bytes
+):
+    gateway = start_gateway(capture.port)
+    data = (
+        b"From: teacher@school.example\r\nTo: a@example.org\r\nSubject: hi\r\n\r\nhello"
+        + smuggled
+        + b"MAIL FROM:<admin@school.example>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n"
+        + b"Subject: smuggled\r\n\r\nnot a second message\r\n.\r\n"
+    )
+    assert _raw_data(gateway.port, "a@example.org", data).startswith(b"250")
+    [delivered] = capture.wait_for(1)
+    assert delivered.rcpt_tos == ["a@example.org"]
+    assert b"not a second message" in delivered.content  # content, not a new message
+    time.sleep(0.5)  # nothing else arrives: a second message would take no longer
+    assert len(capture.originals()) == 1
