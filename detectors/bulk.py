@@ -35,6 +35,10 @@ _EXACT: dict[str, Role] = {
     "name": Role.NAME,
     "fullname": Role.NAME,
     "pupil": Role.NAME,
+    "child": Role.NAME,
+    "learner": Role.NAME,
+    "parent": Role.NAME,
+    "carer": Role.NAME,
     "pupilname": Role.NAME,
     "student": Role.NAME,
     "studentname": Role.NAME,
@@ -60,7 +64,7 @@ _EXACT: dict[str, Role] = {
     "cp": Role.SPECIAL,
 }
 _CONTAINS: tuple[tuple[Role, tuple[str, ...]], ...] = (
-    (Role.DOB, ("dateofbirth", "birthdate", "dobddmm")),
+    (Role.DOB, ("dateofbirth", "birthdate", "birthday", "dobddmm")),
     (Role.CONTACT, ("email", "phone", "mobile", "telephone", "contactnumber")),
     (
         Role.NAME,

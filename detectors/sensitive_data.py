@@ -18,6 +18,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import date
+from email.utils import parsedate_to_datetime
 from itertools import accumulate
 from typing import ClassVar
 
@@ -29,6 +31,7 @@ from detectors.bulk import (
     Header,
     Role,
     bulk_kind,
+    column_role,
     describe,
     find_header,
     is_filled,
@@ -36,7 +39,9 @@ from detectors.bulk import (
     row_roles,
     special_kind,
 )
+from detectors.cell_roles import row_value_roles, value_role
 from detectors.identifiers import IDENTIFIER_TYPES, find_identifiers
+from detectors.pasted_tables import blank_tables, find_tables
 from detectors.personal_details import (
     DATE_OF_BIRTH,
     HOME_ADDRESS,
@@ -85,7 +90,9 @@ class SensitiveDataSettings(DetectorSettings):
 
     special_category_phrases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Extra phrases by kind, added to the default vocabulary, e.g.
-    {"health" = ["=PKU", "~phenylketonuria"]}; "=" exact capitals, "~" about someone."""
+    {"health" = ["=PKU", "~phenylketonuria"]}; "=" exact capitals, "~" only in a sentence
+    about someone, "^" only after "is"/"a"/"her"..., "word*" with its inflections (see
+    detectors/data/special_category.txt)."""
     ignored_phrases: tuple[str, ...] = ()
     """Default phrases this school does not want matched, e.g. ["pregnancy"]."""
     use_default_vocabulary: bool = True
@@ -145,13 +152,14 @@ class SensitiveDataDetector(Detector):
         self._ignored_postcodes = frozenset((*settings.ignored_postcodes, *school_postcodes))
 
     def detect(self, message: Message) -> list[Finding]:
-        findings: list[Finding] = []
-        for block in message.texts:
-            if block.is_table:
-                findings.extend(self._scan_table(block))
-            else:
-                findings.extend(self._scan_text(block, block.text))
-        return findings
+        reference = written_on(message)
+        per_block = [
+            self._scan_table(block, reference)
+            if block.is_table
+            else self._scan_text(block, block.text, reference)
+            for block in message.texts
+        ]
+        return one_bulk_per_location(message.texts, per_block)
 
     # --- what is in a string -----------------------------------------------------------
 
@@ -176,8 +184,26 @@ class SensitiveDataDetector(Detector):
 
     # --- prose ---------------------------------------------------------------------------
 
-    def _scan_text(self, block: TextBlock, text: str) -> list[Finding]:
-        """Prose: `text` is the block's text, or that text with its table cells blanked."""
+    def _scan_text(self, block: TextBlock, text: str, reference: date) -> list[Finding]:
+        """Prose: `text` is the block's text, or that text with its table cells blanked.
+
+        A table pasted into it is read as rows first; when they are bulk personal data
+        they are one finding and only the prose around them is scanned further.
+        """
+        tables = find_tables(text, self.options.bulk_min_rows)
+        people = [
+            roles
+            for table in tables
+            for roles in self._person_rows(table.rows, reference, count_only=True)[0]
+        ]
+        if len(people) < self.options.bulk_min_rows:
+            return self._scan_prose(block, text)
+        span = (tables[0].start, tables[-1].end)
+        bulk = self._bulk(block, len(people), set().union(*people), "rows", span)
+        return [*self._scan_prose(block, blank_tables(text, tables)), bulk]
+
+    def _scan_prose(self, block: TextBlock, text: str) -> list[Finding]:
+        """Matches in prose, or one bulk finding for many lines about people."""
         matches = self._matches(text)
         people = [m for m in matches if m.type in _PERSON_TYPES]
         if len(people) < self.options.bulk_min_rows:
@@ -204,24 +230,46 @@ class SensitiveDataDetector(Detector):
 
     # --- tables --------------------------------------------------------------------------
 
-    def _scan_table(self, block: TextBlock) -> list[Finding]:
+    def _scan_table(self, block: TextBlock, reference: date) -> list[Finding]:
         """The rows, one by one or as bulk data, and any prose around the tables."""
         cells: list[list[int]] | None = None
         findings: list[Finding] = []
         if has_text_outside_cells(block.text, block.rows):  # an HTML page with a table in it
             cells = cell_starts(block.text, block.rows)
-            findings = self._scan_text(block, outside_cells(block.text, block.rows, cells))
-        header = find_header(block.rows)
-        first = header.index + 1 if header else 0
-        rows = block.rows[first:]
-        span = (0, len(block.text)) if block.text else None
+            prose = outside_cells(block.text, block.rows, cells)
+            findings = self._scan_text(block, prose, reference)
+        people, header, by_row = self._person_rows(block.rows, reference)
+        if len(people) >= self.options.bulk_min_rows:
+            span = (0, len(block.text)) if block.text else None
+            roles = set().union(*people)
+            return [*findings, self._bulk(block, len(people), roles, "rows", span)]
+        if any(matches for _, matches in by_row):
+            first = header.index + 1 if header else 0
+            cells = cells or cell_starts(block.text, block.rows)
+            findings.extend(self._row_findings(block, by_row, cells[first:]))
+        return findings
+
+    def _person_rows(
+        self, table: Sequence[Row], reference: date, *, count_only: bool = False
+    ) -> tuple[list[set[Role]], Header | None, list[tuple[RowText, list[Match]]]]:
+        """The roles of each row that is a record about someone, the table's header, and
+        each data row's matches (none when the header alone showed enough people, or
+        with `count_only` when too few rows could be people).
+
+        Cells under no recognised header are judged by their values (cell_roles), so a
+        name beside a date of birth makes a person row without a "DOB" column.
+        """
+        header = find_header(table)
+        rows = table[header.index + 1 :] if header else table
         if header is not None:
             # Fast path for MIS exports: the headers alone show the rows are people.
             people = [roles for row in rows if is_person_row(roles := row_roles(row, header))]
             if len(people) >= self.options.bulk_min_rows:
-                roles = set().union(*people)
-                return [*findings, self._bulk(block, len(people), roles, "rows", span)]
+                return people, header, []
+        elif count_only and _rows_with_digits(rows) < self.options.bulk_min_rows:
+            return [], None, []  # without a header, a person row has a date, ID or house number
         by_row = self._row_matches(rows, header)
+        labels = header.row.cells if header is not None else _plain_header(table, reference)
         person_rows: list[set[Role]] = []
         for line, matches in by_row:
             roles = row_roles(line.row, header) if header is not None else set()
@@ -230,15 +278,10 @@ class SensitiveDataDetector(Detector):
                 for m in matches
                 if m.type in _PERSON_TYPES
             }
+            roles |= row_value_roles(line.row.cells, labels, reference)
             if is_person_row(roles) or any(m.type in _PERSON_TYPES for m in matches):
                 person_rows.append(roles)
-        if len(person_rows) >= self.options.bulk_min_rows:
-            roles = set().union(*person_rows)
-            return [*findings, self._bulk(block, len(person_rows), roles, "rows", span)]
-        if any(matches for _, matches in by_row):
-            cells = cells or cell_starts(block.text, block.rows)
-            findings.extend(self._row_findings(block, by_row, cells[first:]))
-        return findings
+        return person_rows, header, by_row
 
     def _row_matches(
         self, rows: Sequence[Row], header: Header | None
@@ -341,6 +384,69 @@ class SensitiveDataDetector(Detector):
             count=count,
             span=span,
         )
+
+
+def written_on(message: Message) -> date:
+    """The day the message was written (its Date header), or today: dates of birth are
+    told from other dates by how long before it they are."""
+    for value in message.header("Date"):
+        try:
+            return parsedate_to_datetime(value).date()
+        except (TypeError, ValueError, IndexError):
+            continue
+    return date.today()
+
+
+def one_bulk_per_location(
+    blocks: Sequence[TextBlock], per_block: Sequence[list[Finding]]
+) -> list[Finding]:
+    """The findings of all blocks, with one bulk finding per location.
+
+    The text and HTML alternatives of a body are two blocks at one location holding the
+    same table: the larger bulk finding is kept, and the other alternative's findings
+    about the same rows are dropped (findings about the document as a whole stay).
+    """
+    best: dict[str, tuple[int, Finding]] = {}
+    for index, (block, found) in enumerate(zip(blocks, per_block, strict=True)):
+        for finding in found:
+            kept = best.get(block.location)
+            if finding.type == BULK_PERSONAL_DATA and (
+                kept is None or (finding.count or 0) > (kept[1].count or 0)
+            ):
+                best[block.location] = (index, finding)
+    findings: list[Finding] = []
+    for index, (block, found) in enumerate(zip(blocks, per_block, strict=True)):
+        kept = best.get(block.location)
+        if kept is None:
+            findings.extend(found)
+            continue
+        keeper, bulk = kept
+        findings.extend(
+            f
+            for f in found
+            if f is bulk
+            or f.type in _DOCUMENT_TYPES
+            or (index == keeper and f.type != BULK_PERSONAL_DATA)
+        )
+    return findings
+
+
+def _plain_header(rows: Sequence[Row], reference: date) -> tuple[str, ...]:
+    """The first row's cells when it reads as a header too thin for `find_header`
+    ("Event", "Date", "Venue"): columns it names as something else are not guessed at."""
+    if not rows:
+        return ()
+    cells = rows[0].cells
+    filled = [cell for cell in cells if cell.strip()]
+    if len(filled) < 2 or any(ch.isdigit() for cell in filled for ch in cell):
+        return ()
+    if any(column_role(cell) is not None for cell in filled):
+        return cells
+    return () if any(value_role(cell, reference) is not None for cell in filled) else cells
+
+
+def _rows_with_digits(rows: Sequence[Row]) -> int:
+    return sum(any(ch.isdigit() for cell in row.cells for ch in cell) for row in rows)
 
 
 def _to_labelled(plain: RowText, labelled: RowText, start: int, end: int) -> tuple[int, int]:

@@ -5,6 +5,8 @@ All people here are made up: "Pupil 7 Test", generated UPNs and NHS numbers.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from stdnum.gb import nhs, upn
 
@@ -263,3 +265,57 @@ def test_header_is_found_below_a_title_row() -> None:
     header = find_header(rows)
     assert header is not None
     assert (header.index, header.roles) == (1, {0: Role.NAME, 1: Role.DOB})
+
+
+@pytest.mark.parametrize(
+    ("rows", "count", "kind"),
+    [
+        # a spreadsheet saved without its header: names beside dates of birth
+        (
+            [(f"Kate{chr(97 + i)} Sample", f"{1 + i}/03/2014") for i in range(12)],
+            12,
+            "dates-of-birth",
+        ),
+        # surname first, then a home address with its postcode
+        (
+            [(f"SAMPLE Kate{chr(97 + i)}", f"{i + 1} Mill Lane, Leeds LS6 2AB") for i in range(11)],
+            11,
+            "addresses",
+        ),
+        # a header naming only one personal column: the other columns are read by value
+        (
+            [
+                ("Pupil", "", ""),
+                *[(f"Kate{chr(97 + i)} Sample", "", f"2014-03-{i + 1:02d}") for i in range(10)],
+            ],
+            10,
+            "dates-of-birth",
+        ),
+    ],
+)
+def test_rows_without_a_personal_header_are_read_by_their_values(
+    rows: list[tuple[str, ...]], count: int, kind: str
+) -> None:
+    (finding,) = [f for f in scan(table(*rows)) if f.type == "BULK_PERSONAL_DATA"]
+    assert (finding.count, finding.kind) == (count, kind)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # an events list: its header says the dates are event dates, not birthdays
+        [
+            ("Event", "Date", "Venue"),
+            *[(f"Kate{chr(97 + i)} Sample", f"{1 + i}/07/2019", "Hall") for i in range(12)],
+        ],
+        # staff with this term's dates: too recent to be dates of birth
+        [
+            (f"Kate{chr(97 + i)} Sample", f"{date.today() - timedelta(days=i):%d/%m/%Y}", "P3")
+            for i in range(12)
+        ],
+    ],
+)
+def test_values_under_other_headers_or_too_recent_are_not_dates_of_birth(
+    rows: list[tuple[str, ...]],
+) -> None:
+    assert "BULK_PERSONAL_DATA" not in {f.type for f in scan(table(*rows))}
