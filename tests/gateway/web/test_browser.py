@@ -285,10 +285,11 @@ def test_admin_finds_a_held_message_sees_the_findings_and_releases_it(
     settled(page)
     page.get_by_role("link", name=f"E**** {REVIEW} - O**** B****").click()
     marks = page.locator("mark.finding")
-    # subject: the name and "EHCP"; body: "EHCP", the name and the NHS number
-    expect(marks).to_have_count(5)
+    # subject: the name and "EHCP"; body: "EHCP", the name, the NHS number and his
+    # "speech and language" targets (SEND information about him)
+    expect(marks).to_have_count(6)
     expect(marks).to_contain_text(
-        ["EHCP", "Oliver Brightwater", "EHCP", "Oliver Brightwater", NHS_NUMBER]
+        ["EHCP", "Oliver Brightwater", "EHCP", "Oliver Brightwater", NHS_NUMBER, "speech and"]
     )
     page.wait_for_load_state("load")  # the style sheet too
     background = marks.first.evaluate("element => getComputedStyle(element).backgroundColor")
