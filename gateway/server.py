@@ -16,6 +16,7 @@ from typing import Any
 import uvicorn
 from aiosmtpd.smtp import AuthResult
 
+from gateway import next_hop_record
 from gateway.config import Config
 from gateway.detector_settings import resolved_settings
 from gateway.directory_store import DirectoryWatcher
@@ -154,6 +155,7 @@ class Gateway:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = await Store.open(config.db_url)
         self.flow, secret = build_flow(config, self.store)
+        await next_hop_record.record(self.store, self.flow.next_hop.describe())
         self.pool = make_pool(config)
         self.watcher = DirectoryWatcher(self.store, config.data_dir / "cache", self.pool)
         await self.watcher.refresh()

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from gateway import audit
+from gateway import audit, next_hop_record
 from gateway.audit import Actor
 from gateway.cli.common import async_command, config_options, load_config, open_store
 from gateway.holdflow import HoldFlow, Result
@@ -33,8 +33,14 @@ def _actor(by: str | None) -> Actor:
 
 
 async def _with_flow(
-    config_path: Path | None, data_dir: Path | None, work: Callable[[HoldFlow], Awaitable[Any]]
+    config_path: Path | None,
+    data_dir: Path | None,
+    work: Callable[[HoldFlow], Awaitable[Any]],
+    *,
+    delivers: bool = False,
 ) -> Any:
+    """Run `work` on the held-mail workflow. A command that `delivers` (a release, or a
+    notice to the sender) refuses when it would deliver somewhere the gateway does not."""
     config = load_config(config_path, data_dir)
     store = await open_store(config)
     try:
@@ -42,6 +48,11 @@ async def _with_flow(
             flow, _ = build_flow(config, store)
         except KeyFileError as exc:
             raise click.ClickException(str(exc)) from None
+        problem = next_hop_record.mismatch(
+            await next_hop_record.recorded(store), flow.next_hop.describe()
+        )
+        if delivers and problem is not None:
+            raise click.ClickException(f"Nothing done: {problem}")
         result = await work(flow)
         await flow.mailer.flush()  # send notices now; the gateway retries any that fail
         return result
@@ -206,7 +217,7 @@ def _decision(name: str, summary: str) -> Callable[..., None]:
             action = getattr(flow, name)
             return await action(hold_id, _actor(by), reason)
 
-        _report(await _with_flow(config_path, data_dir, work))
+        _report(await _with_flow(config_path, data_dir, work, delivers=True))
 
     return command
 

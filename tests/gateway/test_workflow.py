@@ -511,3 +511,27 @@ def test_the_digest_runs_on_the_school_clock(utc: datetime, zone: str, day: str,
 def test_an_unknown_time_zone_is_a_clear_config_error():
     with pytest.raises(ConfigError, match="'Europe/Londn' is not a time zone name"):
         validate({"notices": {"timezone": "Europe/Londn"}}, "test configuration")
+
+
+def test_the_cli_refuses_to_release_where_the_gateway_does_not_deliver(
+    tmp_path: Path, capture: CaptureServer, start_gateway
+):
+    """A config file with no next hop would have "sent" the release into a local outbox
+    folder while the gateway delivers to its next hop (issue 11, point 9)."""
+    gateway = workflow_gateway(start_gateway, capture)
+    send(gateway.port, "KEYWORD-QUARANTINE")
+    hold_id = held_row(gateway).id
+    elsewhere = tmp_path / "no-next-hop.toml"
+    elsewhere.write_text(f'data_dir = "{tmp_path / "var"}"\n')
+    refused = CliRunner().invoke(cli, ["held", "release", hold_id, "--config", str(elsewhere)])
+    assert refused.exit_code == 1, refused.output
+    assert "Nothing done: the running gateway delivers to SMTP next hop 127.0.0.1:" in (
+        refused.output
+    )
+    assert "built-in outbox" in refused.output
+    assert held_row(gateway).status == "held"
+    assert not (tmp_path / "var" / "outbox").exists()
+    listed = CliRunner().invoke(cli, ["held", "list", "--config", str(elsewhere)])
+    assert listed.exit_code == 0 and hold_id in listed.output  # looking is fine
+    assert cli_run(tmp_path, "held", "release", hold_id).exit_code == 0  # the same config
+    assert len(capture.wait_for(1)) == 1
