@@ -50,6 +50,12 @@ _STRONG_CUES = re.compile(
     r"|(?:this|that|one|the\s+same)\s+(?:child|pupil|student|boy|girl|young\s+person|learner"
     r"|lad|family|parent|colleague|member\s+of\s+staff)"
     r"|both\s+(?:girls|boys|children|twins|brothers|sisters|siblings)"
+    r"|the\s+(?:twins|(?:two|three|four|five)\s+(?:[a-z'-]+\s+)?(?:boys|girls|children|siblings"
+    r"|sisters|brothers|kids))"
+    r"|(?:our|the|my|a)\s+(?:new\s+)?(?:ta|caretaker|cleaner|nqt|ect|receptionist|cook|site\s+manager"
+    r"|lsa|trainee|student\s+teacher|lunchtime\s+supervisor|supply\s+teacher|office\s+manager)"
+    r"(?:\s+(?:is|was|has|had|told|said|asked))"
+    r"|(?:mummy|daddy|nan|nanny|grandad|stepdad|stepmum)"
     r"|(?:i\s+am|i'm)\s+(?:a\s+)?(?:muslim|jewish|hindu|sikh|christian|catholic|buddhist|gay"
     r"|lesbian|bisexual|trans|pregnant|autistic|dyslexic|diabetic|epileptic|disabled)"
     r"|(?:my|our)\s+(?:child|kid|son|daughter)|my\s+(?:husband|wife|partner|colleague)"
@@ -79,7 +85,8 @@ _WEAK_CUES = re.compile(
     r"|the\s+(?:child|pupil|student|boy|girl|young\s+person|family|parent)"
     r"(?!\s+(?:premium|referral|voice|council|parliament|support|services?|population|numbers?))"
     r"|(?:their|his|her|new|this)\s+family|mother|father|parent|carer|attended|absent|today"
-    r"|yesterday|this\s+morning|last\s+night|(?:mr|mrs|ms|miss|mx|dr)\.?\s+[a-z])\b"
+    r"|yesterday|this\s+morning|last\s+night|(?:mr|mrs|ms|miss|mx|dr)\.?\s+[a-z]"
+    r"|(?:in|from)\s+(?:\d{1,2}[a-z]{1,2}|y\d{1,2})|(?:visit|visiting|see|seeing)\s+them)\b"
 )
 """Suggest a person but also turn up in general text ("her" in a story, "the child" in a
 policy)."""
@@ -90,8 +97,26 @@ _TOPIC_SIGNS = re.compile(
     r"|will\s+learn|will\s+explore|explore\s+how|topic|unit\s+\d|worksheets?|homework|revision"
     r"|exam\s+(?:question|board)|textbook|gcse|a-level|key\s+stage|ks[1-5]|pshe|rshe|rse"
     r"|biology|science|history|geography|re\s+lesson|religious\s+(?:education|studies)"
-    r"|awareness\s+(?:week|day|month)|(?:week|day|month)\s+of|assembly|assemblies|workshop"
-    r"|webinar|training|course|conference|cpd|inset|newsletter|bulletin|article|blog|podcast"
+    r"|awareness\s+(?:week|day|month)|(?:week|day|month)\s+of|assembly|assemblies|workshops?"
+    r"|(?:history|heritage|awareness|pride)\s+month|job\s+advert|advert|clause|contract"
+    r"|estimat\w*|most\s+common|planned\s+for|visits?\s+to|trips?\s+to"
+    r"|successful\s+candidate|closing\s+date|salary|per\s+annum|the\s+(?:role|post)|this\s+role"
+    r"|apply|applications?|the\s+school\s+will|we\s+will\s+(?:always|ensure|support|work|aim)"
+    r"|will\s+be\s+(?:offered|given|supported|expected)|(?:are|is)\s+entitled|where\s+appropriate"
+    r"|in\s+(?:line|accordance)\s+with|cohort|number\s+of|trends?|rates?|compared\s+(?:to|with)"
+    r"|scenario|case\s+study|hypothetical|role[\s-]play|imagine|what\s+would\s+you|discuss\w*"
+    r"|slides?|modules?|e-?learning|refresher|self-refer\w*|referrals?\s+(?:can|are|should|must)"
+    r"|can\s+be\s+(?:made|found|accessed)|(?:families|parents|carers)\s+can|available\s+(?:to|for)"
+    r"|open\s+to\s+(?:all|any)|if\s+(?:you|your)|governors'?\s+report|annual\s+report"
+    r"|\d+\s*%|this\s+academic\s+year"
+    r"|what\s+(?:should|would|do|could)\s+(?:you|staff|we)|fictional|fictitious|e\.g\.|example"
+    r"|dear\s+(?:parents|families|all|colleagues)|parents\s*/\s*carers|provid(?:es|ing)\s+(?:support"
+    r"|help|advice)|support\s+for\s+(?:families|children|pupils|parents|young|carers)"
+    r"|(?:pupils|children|students|staff|parents)\s+(?:will|must|should|may)|we\s+are\s+(?:seeking"
+    r"|looking)|you\s+will|ideal\s+candidate|knowledge\s+of|term\s+time|hours\s+per\s+week"
+    r"|full[\s-]time|part[\s-]time|rose|fell\s+(?:to|from|by)|increased|decreased|doubled"
+    r"|committee|termly|summary"
+    r"|webinars?|training|courses?|conferences?|cpd|inset|newsletter|bulletin|article|blog|podcast"
     r"|research\w*|study|studies|survey|statistics|figures|per\s*cent|percent|national|nationally"
     r"|government|guidance|policy|policies|procedures?|statutory|legislation|the\s+law"
     r"|the\s+act|framework|definition|defined\s+as|means\s+that|is\s+a\s+(?:condition|disorder)"
@@ -173,7 +198,10 @@ _NON_NAMES = frozenset(
         madam re fw fwd subject sent attached please note update reminder meeting news
         newsletter information important urgent ramadan eid diwali christmas easter
         hanukkah vaisakhi passover lent advent pride mind barnardos unicef oxfam google
-        microsoft teams zoom england britain uk london europe africa asia
+        microsoft teams zoom england britain uk london europe africa asia crown prosecution
+        court justice agency department ministry authority company university hospital
+        college academy trust board commission parliament congress senate month week
+        fortnight heritage nspcc
         """
     )
 )
@@ -209,14 +237,19 @@ def sentence_at(text: str, start: int, end: int) -> Sentence:
 
 @lru_cache(maxsize=1)
 def forenames() -> frozenset[str]:
-    """Lower-case English forenames and their short forms (the nicknames package's list)."""
+    """Lower-case forenames and their short forms: the nicknames package's list and the
+    UK school short forms it lacks (Kasia, Toyin: detectors/data/uk_school_nicknames.txt)."""
     data = (resources.files("nicknames") / "names.csv").read_text(encoding="utf-8")
     names: set[str] = set()
     for line in data.splitlines()[1:]:
         first, _, rest = line.partition(",")
         names.add(first)
         names.add(rest.rpartition(",")[2])
-    return frozenset(n for n in names if len(n) > 1)
+    school = resources.files("detectors").joinpath("data", "uk_school_nicknames.txt")
+    for line in school.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith(("#", "!")):
+            names.update(w.strip().lower() for w in re.split(r"[:,]", line))
+    return frozenset(n for n in names if len(n) > 1 and n.isalpha())
 
 
 def names_someone(sentence: str, skip: tuple[int, int] = (0, 0)) -> bool:
@@ -230,7 +263,9 @@ def names_someone(sentence: str, skip: tuple[int, int] = (0, 0)) -> bool:
     common = shipped_common_words()
     known = forenames()
     for m in _CAPITALISED.finditer(sentence):
-        if skip[0] <= m.start() < skip[1]:
+        if skip[0] <= m.start() < skip[1] or _GREETING.search(
+            sentence, max(0, m.start() - 16), m.start()
+        ):
             continue
         word = m.group().lower()
         if word in _NON_NAMES:
@@ -242,12 +277,22 @@ def names_someone(sentence: str, skip: tuple[int, int] = (0, 0)) -> bool:
         starts = not sentence[: m.start()].strip(" \t\n\"'(-*>\u2022")
         if word in known and not (starts and word in common):
             return True
-        if word in known and _NAME_VERB.match(sentence, m.end()):
-            return True  # "Jack was excluded": a common word, but a name before a verb
+        if word in known and (
+            _NAME_VERB.match(sentence, m.end())
+            or _labelled(sentence, m.start(), m.end(), known=True)
+        ):
+            return True  # "Jack was excluded", "Jay - transitioning": a name in its place
         if (word not in common or not starts) and _named_in_position(sentence, m.start(), m.end()):
             return True
     return False
 
+
+_GREETING = re.compile(
+    r"(?i)\b(?:hi|hiya|hello|dear|thanks|thank\s+you|cheers|morning|afternoon|ta|hey"
+    r"|contact|email|e-mail|ring|phone|cc|speak\s+to|talk\s+to|ask|message)[ \t]*,?[ \t]*$"
+)
+"""'Thanks Priya', 'Dear Sarah', 'contact Jo': the reader or a contact, not the person the
+sentence is about."""
 
 _FAMILY_AFTER = re.compile(r"\s+(?:family|twins|household|siblings|children)\b")
 """'the Ahmadi family'."""
@@ -259,32 +304,54 @@ _NAME_VERB = re.compile(
     r"|appeared|looks|looked|started|stopped|missed|refused|arrived|left|wears|wore|eats"
     r"|attends|attended|gets|got|hasn't|hadn't|would|wants|wanted|can|likes|prefers|asked"
     r"|admitted|mentioned|shared|showed|ran|hit|hits|hurt|fell|felt|feels|shows|carries"
-    r"|lives|moved|joined|returned|reported|spoke|cried)\b"
+    r"|lives|moved|joined|returned|reported|spoke|cried|suspended|excluded|arrested|cautioned"
+    r"|diagnosed|referred|placed|admitted|sectioned|off|absent|back|now|again|and\s+(?:her|his))\b"
 )
 
 
 def _named_in_position(sentence: str, start: int, end: int) -> bool:
     """An unknown capitalised word in a name's place: before a verb ("Toyin has...") or
     after a word that introduces a person ("that Hope was late", "told Kasia")."""
-    if _NAME_VERB.match(sentence, end):
+    if _NAME_VERB.match(sentence, end) or _labelled(sentence, start, end):
         return True
     before = sentence[max(0, start - 12) : start].lower()
     return _INTRODUCER.search(before) is not None
 
 
+_LABEL_AFTER = re.compile(
+    r"(?:\s+[A-Z]\.?)?(?:\s+[-\u2013:]\s|\s*\((?:[Yy]|[Yy]r|[Yy]ear)\s*\d|\s+\([A-Z]{1,3}\))"
+)
+_LABEL_BEFORE = re.compile(r"(?:\s[-\u2013]|\(|:)\s*$")
+
+
+def _labelled(sentence: str, start: int, end: int, *, known: bool = False) -> bool:
+    """A name as a subject line or a note heading sets it out: "Ellis - FTE 2 days",
+    "Jasmine (Y4)", "refugee status (Yusuf)"; a known forename also after " - "."""
+    if _LABEL_AFTER.match(sentence, end):
+        return True
+    if _LABEL_BEFORE.search(sentence, max(0, start - 3), start) is None:
+        return False
+    return known or end == len(sentence.rstrip()) or sentence[end : end + 1] == ")"
+
+
 _INTRODUCER = re.compile(
     r"\b(?:that|told|asked|saw|pupil|child|student|named|called|re|for|with|found|given|gave"
-    r"|offered|collect|collected|support|supporting|helped|helping|sent)\s+$"
+    r"|offered|collect|collected|support|supporting|helped|helping|sent|seeing|visiting"
+    r"|arrested|charged|cautioned|excluded|suspended|interviewed)\s+$"
 )
 
 
 def individual_score(sentence: Sentence, skip: tuple[int, int]) -> int:
-    """How strongly the sentence points at one person (0 = not at all)."""
+    """How strongly the sentence points at one person (0 = not at all). Each further
+    distinct strong cue adds one: "Hamza ... let him" is surer than "him" alone."""
     text = sentence.text
     lower = text.lower()  # the cue patterns are lower case: (?i) is several times slower
     weak = WEAK if _WEAK_CUES.search(lower) else 0
-    if _STRONG_CUES.search(lower) or names_someone(text, skip):
-        return STRONG + weak
+    strong = {m.group() for m in _STRONG_CUES.finditer(lower)}
+    if names_someone(text, skip):
+        strong.add("")
+    if strong:
+        return STRONG + weak + min(1, len(strong) - 1)
     if weak:
         return WEAK
     if sentence.before and names_someone(sentence.before):
@@ -296,7 +363,7 @@ _GENERIC_PERSON = re.compile(
     r"\b(?:(?:where|if|when|whenever|should|unless|once)\s+(?:a|any|the|your|their)\s+"
     r"(?:child|pupil|student|young\s+person|learner|parent|member\s+of\s+staff|colleague)"
     r"|(?:a|any|every|each)\s+(?:child|pupil|student|young\s+person|learner)\s+(?:who|with|that)"
-    r"|(?:some|many|all|any|other)\s+(?:children|pupils|students|families|young\s+people)"
+    r"|(?:some|many|all|any)\s+(?:children|pupils|students|families|young\s+people)"
     r"|(?:children|pupils|students|families|young\s+people|those)\s+(?:who|with|in|affected)"
     r"|(?:any|all|every)\s+(?:safeguarding\s+)?(?:concerns?|disclosures?|allegations?|incidents?)"
     r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|a\s+number\s+of|a\s+few)"

@@ -58,12 +58,41 @@ _DOCUMENT_WORDS = frozenset(
         donations charity fundraising appeal assembly workshop training course webinar
         research statistics percent nationally resources leaflet homework gcse biology
         science pshe rshe syllabus volunteers reuters news newspaper reported spokesman
-        correspondent officials according journalist headline editorial
+        correspondent officials according journalist headline editorial novel novels
+        character characters chapter author poem playwright protagonist plot fiction
+        scenario scenarios slides module fictional hypothetical delegates trainer
+        vacancy salary applicants candidate
         """
     )
 )
 """Words of general material; a block with several of them is a lesson, newsletter,
 policy, appeal or news story, and a phrase in it needs a clear individual cue to count."""
+
+
+_SCHOOL_WORDS = frozenset(
+    _words(
+        """
+        school schools pupil pupils tutor teacher teachers headteacher dsl senco sen send
+        ehcp reception nursery yr y1 y2 y3 y4 y5 y6 y7 y8 y9 y10 y11 y12 y13 mum mums mummy
+        dad dads daddy parent parents carer carers nan nanny gran grandma grandad foster
+        twins lesson lessons playground lunchtime assembly governors safeguarding cpoms
+        myconcern camhs lado mash ta tas nqt ect homework uniform classroom pastoral
+        encompass sats gcse gcses detention exclusion excluded suspension suspended pta inset
+        sencos ks1 ks2 ks3 ks4 eyfs
+        """
+    )
+)
+"""Words of school business. A block with none of them (a forwarded news story, a mailing
+list thread) is not a school record about someone; it needs a far stronger cue."""
+_PLACEHOLDER = re.compile(r"[\[<][A-Za-z' ]{3,30}[\]>]")
+"""'[PUPIL NAME]', '<child's name>': a template to fill in, about nobody yet."""
+_TEMPLATE = 2
+"""Added to the signs of general material in a block with a placeholder."""
+_THIRD_PARTY = 3
+"""Added to the signs of general material in a long block with no school words."""
+_LONG = 60
+"""Distinct words from which a block is prose to read, not a note: a short note with no
+school words ("He has asthma, keep an eye on him") is still about someone."""
 
 
 class VocabularyError(ValueError):
@@ -127,6 +156,23 @@ def parse_word_lines(text: str) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
+_CHOICE = re.compile(r"\{([^{}]*)\}")
+
+
+def alternatives(entry: str) -> list[str]:
+    """ "~{dad|stepdad} hit* {mum|mummy}" -> one entry per choice: the many ways the same
+    disclosure is worded, written once."""
+    choice = _CHOICE.search(entry)
+    if choice is None:
+        return [entry]
+    head, tail = entry[: choice.start()], entry[choice.end() :]
+    return [
+        variant
+        for option in choice.group(1).split("|")
+        for variant in alternatives(head + option.strip() + tail)
+    ]
+
+
 def inflections(entry: str) -> list[str]:
     """ "~self harm*" -> the entry with each starred word in its usual English forms
     (harm, harms, harmed, harming; exclude -> excluding; cut -> cutting). Forms that are
@@ -186,7 +232,7 @@ class PhraseMatcher:
             for entry in entries:
                 if tuple(w.lower() for w in _WORD.findall(entry)) in ignored_words:
                     continue  # ignoring "self harm" also ignores "self harming"
-                for form in inflections(entry):
+                for form in (f for a in alternatives(entry) for f in inflections(a)):
                     phrase = parse_phrase(kind, form)
                     if tuple(w.lower() for w in phrase.words) in ignored_words:
                         continue
@@ -202,7 +248,11 @@ class PhraseMatcher:
         present = self._groups.keys() & words
         if not present:
             return []
-        context = _Context(text, len(words & _DOCUMENT_WORDS))
+        context = _Context(
+            text,
+            len(words & _DOCUMENT_WORDS),
+            len(words) >= _LONG and words.isdisjoint(_SCHOOL_WORDS),
+        )
         found = [
             match
             for first in present
@@ -222,10 +272,17 @@ class _Context:
     newsletter or policy) adds to the signs of every sentence in it.
     """
 
-    def __init__(self, text: str, document_words: int) -> None:
+    def __init__(self, text: str, document_words: int, third_party: bool = False) -> None:
         self.text = text
-        self.document = min(2, document_words // 2)
+        self.document = min(2, document_words // 2) + (_THIRD_PARTY if third_party else 0)
+        self._template: bool | None = None
         self._topic: dict[int, int] = {}
+
+    def _in_template(self) -> bool:
+        """Searched once, and only when a phrase is being weighed (most blocks have none)."""
+        if self._template is None:
+            self._template = _PLACEHOLDER.search(self.text) is not None
+        return self._template
 
     def allows(self, phrase: Phrase, start: int, end: int) -> bool:
         if phrase.kind == NOT_SPECIAL:
@@ -240,6 +297,10 @@ class _Context:
             return False
         if _a_job(self.text, phrase, start) or _ORGANISATION_AFTER.match(self.text, end):
             return False
+        if phrase.words[-1].lower() in _STAFF_ROLES or _AREA_OF_WORK.search(
+            self.text, max(0, start - 30), start
+        ):
+            return False
         if phrase.after_person and not _TIED_TO_SOMEONE.search(
             self.text, max(0, start - 30), start
         ):
@@ -252,7 +313,9 @@ class _Context:
             return False
         topic = self._topic.get(sentence.start)
         if topic is None:
-            topic = self._topic[sentence.start] = topic_score(sentence.text) + self.document
+            topic = topic_score(sentence.text) + self.document
+            topic += _TEMPLATE if self._in_template() else 0
+            self._topic[sentence.start] = topic
         return person > topic if phrase.needs_person else person >= topic
 
 
@@ -289,6 +352,19 @@ def _a_job(text: str, phrase: Phrase, start: int) -> bool:
     return phrase.words[-1].lower() in _JOB_TITLES and bool(
         _IS_A.search(text, max(0, start - 30), start)
     )
+
+
+_STAFF_ROLES = frozenset(
+    _words("lead leads coordinator manager champion adviser advisor teacher mentor")
+)
+"""'the virtual school head', 'designated teacher': a phrase naming a member of staff's
+role, not anyone's circumstances."""
+_AREA_OF_WORK = re.compile(
+    r"(?i)\b(?:leading|leads?|in\s+charge|responsible|coordinat\w+|running|organising"
+    r"|overseeing|oversees|manag\w+|budget|strategy|monitoring|spending)"
+    r"(?:\s+(?:on|of|for|with))?(?:\s+(?:the|our))?\s+$"
+)
+"""'Amy is leading on pupil premium', 'responsible for early help': a colleague's remit."""
 
 
 _TIED_TO_SOMEONE = re.compile(
@@ -338,7 +414,16 @@ class _Group:
             for word in words:
                 node = node.setdefault(word, {})
             node[_END] = {}
-        self.pattern = _compiled(self._branches(trie, first=True))
+        self._source = self._branches(trie, first=True)
+        self._pattern: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled on first use: most groups' words never occur in a given school's mail,
+        and compiling all ~1,200 up front was most of a scan worker's start-up time."""
+        if self._pattern is None:
+            self._pattern = _compiled(self._source)
+        return self._pattern
 
     def _branches(self, node: dict[str, Any], *, first: bool) -> str:
         words = sorted((w for w in node if w != _END), key=len, reverse=True)
@@ -416,7 +501,7 @@ def _anchor(words: tuple[str, ...]) -> str:
 
 @lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> re.Pattern[str]:
-    """Compiling the ~700 group patterns takes 0.3 s; a process builds them once."""
+    """Detectors built with the same vocabulary in one process share compiled patterns."""
     return re.compile(pattern)
 
 

@@ -37,17 +37,17 @@ KNOWN_OTHER_FINDINGS: Counter[tuple[str, str, str | None]] = Counter(
 )
 """Every finding other than identifiers and special category data on the benign corpus."""
 
-MAX_SPECIAL_PER_1000 = 50
+MAX_SPECIAL_PER_1000 = 25
 """Messages with a SPECIAL_CATEGORY finding per 1,000 ordinary messages, at most.
 
-Measured: 28 per 1,000 on benign/ (7 of 250) and 37 on benign_more/ (87 of 2,350). The
-corpus is 2002 mailing-list traffic, much of it forwarded news, and nearly every finding
-is a news story about a named person ("He was jailed for life in 1977", "Mr. Feuer was
-taken into custody"): criminal offence or health data about an identifiable individual,
-which the detector cannot tell from a colleague's account of a pupil. School mail
-carries far less of it, and the rules hold only unprotected mail to outside recipients.
-The bound leaves room for about a quarter more, so a vocabulary change that makes
-ordinary words match (bare "religion", "gay", "razor", "terminal" did) fails here."""
+Measured: 16 per 1,000 on benign/ (4 of 250) and 17 on benign_more/ (40 of 2,350), down
+from 28 and 37 (round 2 of issue 10). The corpus is 2002 mailing-list traffic, much of it
+forwarded news; a long block with no school words at all is now read as third-party
+prose, where a name and "he" are not enough. What remains is mostly people writing about
+themselves or a named person in a thread ("I think I'm depressed", "he was jailed for
+stealing"), which the detector cannot tell from a colleague's note. The bound leaves room
+for about a quarter more, so a vocabulary change that makes ordinary words match (bare
+"religion", "gay", "razor", "terminal" did) fails here."""
 
 
 def _read(path: Path) -> bytes:

@@ -1,9 +1,12 @@
 """Special category data in natural sentences: precision and recall on labelled mail.
 
-Two sets of the same shape (JSON lines: id, label, topic, subject, body; label true =
+Sets of the same shape (JSON lines: id, label, topic, subject, body; label true =
 the message discloses special category data about an identifiable individual):
 - training/special_category/dev.jsonl, written to tune the vocabulary and the
   person-or-topic cues;
+- training/special_category/train2.jsonl (built by build_train2.py), harder: sentences
+  buried in long emails, forwarded chains, subject-only disclosures. Ids starting "t"
+  were tuned on; ids starting "h" (~30%) were held back and only measured;
 - tests/detectors/eval/special_category.jsonl, written independently by others and
   used only to measure (never read to tune).
 A case is flagged when the sensitive_data detector, with default settings, reports a
@@ -26,6 +29,7 @@ from tests.detectors.mail_builder import build
 from tests.support import REPO, require
 
 DEV = REPO / "training" / "special_category" / "dev.jsonl"
+TRAIN2 = REPO / "training" / "special_category" / "train2.jsonl"
 EVAL = REPO / "tests" / "detectors" / "eval" / "special_category.jsonl"
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.95
@@ -59,10 +63,13 @@ class Tally:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
-def load(path: Path) -> list[dict[str, object]]:
+def load(path: Path, part: str = "") -> list[dict[str, object]]:
+    """The cases of `path` whose id starts with `part` (all when it is empty)."""
     require(path.exists(), f"{path} is not there yet")
     cases = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    require(len(cases) >= 300, f"{path} has {len(cases)} cases, fewer than 300")
+    cases = [c for c in cases if str(c["id"]).startswith(part)]
+    least = 200 if part else 300
+    require(len(cases) >= least, f"{path} {part!r} has {len(cases)} cases, fewer than {least}")
     return cases
 
 
@@ -89,17 +96,29 @@ def report(name: str, tallies: dict[str, Tally]) -> None:
 
 EVAL_BELOW_TARGET = pytest.mark.xfail(
     strict=True,
-    reason="issue 10 target not yet met on the independent set: measured precision 0.88, "
+    reason="issue 10 target not yet met on the independent set: measured precision 0.89, "
     "recall 0.90 (strict: passing makes this fail, so remove the mark then)",
+)
+HELD_BELOW_TARGET = pytest.mark.xfail(
+    strict=True,
+    reason="not yet met on the held-back part of train2: measured precision 0.93, recall "
+    "0.84 (strict: passing makes this fail, so remove the mark then)",
 )
 
 
 @pytest.mark.parametrize(
-    "path", [DEV, pytest.param(EVAL, marks=EVAL_BELOW_TARGET)], ids=["dev", "eval"]
+    ("path", "part"),
+    [
+        (DEV, ""),
+        (TRAIN2, "t"),
+        pytest.param(TRAIN2, "h", marks=HELD_BELOW_TARGET),
+        pytest.param(EVAL, "", marks=EVAL_BELOW_TARGET),
+    ],
+    ids=["dev", "train2-tuned", "train2-held", "eval"],
 )
-def test_precision_and_recall_hold_on_labelled_mail(path: Path) -> None:
-    tallies = measure(load(path))
-    report(path.name, tallies)
+def test_precision_and_recall_hold_on_labelled_mail(path: Path, part: str) -> None:
+    tallies = measure(load(path, part))
+    report(f"{path.name} {part}", tallies)
     overall = tallies["ALL"]
     assert overall.tp + overall.fn > 0 and overall.fp + overall.tn > 0  # both labels present
     assert overall.precision >= MIN_PRECISION
