@@ -12,7 +12,6 @@ but the message itself. Run with -s to see the figures per kind.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from email.headerregistry import Address as HeaderAddress
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,9 @@ from detectors.personal_address import (
     PersonalAddressSettings,
 )
 from models import Directory, Message, School
+from tests.detectors.labelled import Tally
 from tests.detectors.mail_builder import build
+from tests.support import require
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHOOL_DOMAIN = "westbrook.sch.uk"
@@ -63,42 +64,6 @@ def message(case: dict[str, Any]) -> Message:
     )
 
 
-@dataclass
-class Tally:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-    misses: list[str] = field(default_factory=list)
-
-    def add(self, label: bool, flagged: bool, case_id: str) -> None:
-        if label and flagged:
-            self.tp += 1
-        elif flagged:
-            self.fp += 1
-            self.misses.append(f"FP {case_id}")
-        elif label:
-            self.fn += 1
-            self.misses.append(f"FN {case_id}")
-        else:
-            self.tn += 1
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    def line(self, name: str) -> str:
-        return (
-            f"{name:<32} n={self.tp + self.fp + self.fn + self.tn:4d}  "
-            f"precision {self.precision:.3f}  recall {self.recall:.3f}  "
-            f"(tp {self.tp} fp {self.fp} fn {self.fn} tn {self.tn})"
-        )
-
-
 def measure(path: Path) -> tuple[Tally, dict[str, Tally]]:
     detector = PersonalAddressDetector(
         PersonalAddressSettings(), Directory(), School(domains=(SCHOOL_DOMAIN,))
@@ -118,14 +83,13 @@ def measure(path: Path) -> tuple[Tally, dict[str, Tally]]:
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_own_personal_mailboxes_are_found_precisely(name: str):
     path = SETS[name]
-    if not path.exists():
-        pytest.skip(f"{path} is not there yet")
+    require(path.exists(), f"{path} is missing")
     overall, by_kind = measure(path)
     print(f"\n{name}: {path.relative_to(ROOT)}")
     for kind, tally in sorted(by_kind.items()):
         print("  " + tally.line(kind))
     print("  " + overall.line("overall"))
-    print("  " + ", ".join(overall.misses[:40]))
+    print("  " + ", ".join(overall.mistakes[:40]))
     assert overall.tp + overall.fn > 0, "no positive cases"
     assert overall.precision >= MIN_PRECISION, overall.line("")
     assert overall.recall >= MIN_RECALL, overall.line("")

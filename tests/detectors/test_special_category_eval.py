@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ import pytest
 from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
 from detectors.special_category import SPECIAL_CATEGORY
 from models import Directory
+from tests.detectors.labelled import Tally
 from tests.detectors.mail_builder import build
 from tests.support import REPO, require
 
@@ -33,34 +33,6 @@ TRAIN2 = REPO / "training" / "special_category" / "train2.jsonl"
 EVAL = REPO / "tests" / "detectors" / "eval" / "special_category.jsonl"
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.95
-
-
-@dataclass
-class Tally:
-    """Confusion counts for one topic (or all)."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    def add(self, label: bool, flagged: bool) -> None:
-        if label and flagged:
-            self.tp += 1
-        elif flagged:
-            self.fp += 1
-        elif label:
-            self.fn += 1
-        else:
-            self.tn += 1
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
 def load(path: Path, part: str = "") -> list[dict[str, object]]:
@@ -89,9 +61,7 @@ def report(name: str, tallies: dict[str, Tally]) -> None:
     print(f"\n{name}: topic, cases, true/false positives, false/true negatives, P, R")
     for topic in sorted(tallies, key=lambda t: (t != "ALL", t)):
         t = tallies[topic]
-        total = t.tp + t.fp + t.fn + t.tn
-        counts = f"tp {t.tp:3d} fp {t.fp:3d} fn {t.fn:3d} tn {t.tn:3d}"
-        print(f"  {topic:24s} {total:4d}  {counts}  P {t.precision:.3f}  R {t.recall:.3f}")
+        print("  " + t.line(topic))
 
 
 EVAL_BELOW_TARGET = pytest.mark.xfail(
