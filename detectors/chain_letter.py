@@ -27,7 +27,9 @@ from models import Directory, Finding, Message, School
 FINDING_TYPE = "CHAIN_LETTER"
 GENERIC_KIND = "mass_forward"
 """The kind reported when no cue points to a more specific kind of letter."""
-STRUCTURE_LABEL = "mass_forwarding"
+MAX_EVIDENCE_SIGNS = 3
+"""Signs named in the evidence: enough to explain, short enough for an SMTP reply."""
+DEFAULT_EVIDENCE = "reads like a chain letter"
 KIND_ORDER = (
     *("pyramid_list", "gifting_circle", "free_giveaway", "reward_for_forward"),
     *("virus_warning", "privacy_notice", "scare_warning", "prayer_chain", "moral_pressure"),
@@ -37,6 +39,14 @@ KIND_ORDER = (
 """Cue families in the order they decide the kind of a letter."""
 CHARS_PER_TOKEN = 6
 """Turns `window_chars` into a window of tokens (English averages about six)."""
+
+
+def plain_evidence(labels: list[str]) -> str:
+    """The signs found, in words a sender can read in a refusal ("asks to be sent on to
+    everyone you know; spreads a scare warning"): never the message's own words, which
+    may be personal, nor the model's internal family names."""
+    shown = [label.removeprefix("it ") for label in labels[:MAX_EVIDENCE_SIGNS]]
+    return "; ".join(dict.fromkeys(shown)) or DEFAULT_EVIDENCE
 
 
 class ChainLetterSettings(DetectorSettings):
@@ -88,16 +98,8 @@ class ChainLetterDetector(Detector):
             key=lambda i: -best.contributions[i],
         )
         kind = self._kind([families[i] for i in ranked])
-        counts: dict[int, set[str]] = {}
-        for hit in best.hits:
-            counts.setdefault(hit.family, set()).add(hit.words)
-        parts = [
-            f"{families[i].name} x{len(counts[i])}" if len(counts[i]) > 1 else families[i].name
-            for i in ranked
-        ]
         labels = [families[i].label for i in ranked]
         if unit.structure.count:
-            parts.append(STRUCTURE_LABEL)
             labels.extend(unit.structure.labels)
         anchor = next(
             (
@@ -118,7 +120,7 @@ class ChainLetterDetector(Detector):
             type=FINDING_TYPE,
             location=location,
             score=round(best.probability, 3),
-            evidence=", ".join(parts) or "chain_wording",
+            evidence=plain_evidence(labels),
             explanation=(
                 f"This looks like a chain letter ({' and '.join(labels[:2]) or 'its wording'}); "
                 "the school's rules do not allow chain letters to be sent on, so please "

@@ -13,6 +13,7 @@ from gateway.config import load
 from gateway.parse import ParseSettings, parse_addresses
 from gateway.policy import decide
 from gateway.scan import Scanner, ScanSpec
+from gateway.smtp import rejection_text
 from models import Action, Directory, Envelope, Finding, MessageFacts, PartInfo, Recipient, School
 
 SCHOOL = "westbrook.sch.uk"
@@ -200,3 +201,40 @@ def test_scan_path_actions(scanner, rules, kwargs, action):
     raw, envelope = raw_message(**kwargs)
     result = scanner.scan(raw, envelope)
     assert decide(result.facts, result.findings, rules).action == action
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "place"),
+    [
+        # a warning hoax in the body under a harmless subject: the body is named
+        (
+            "Hello",
+            "WARNING from the police!!! A man in a white van is taking children outside "
+            "schools. This is NOT a hoax. Share this with everyone you know!!!",
+            "in the message",
+        ),
+        # a luck chain in the body under a "Fwd: Fwd:" subject: still the body
+        (
+            "Fwd: Fwd: read this",
+            "Good luck will come to you in four days if you forward this to 7 friends. "
+            "Do not break the chain.",
+            "in the message",
+        ),
+    ],
+)
+def test_chain_letter_refusal_is_plain_language(scanner, rules, subject, body, place):
+    # the 550 text reaches the sender: plain-language signs and the right place,
+    # never the detector's internal names
+    mail = EmailMessage()
+    mail["From"] = SENDER
+    mail["To"] = "parent.jones@gmail.com"
+    mail["Subject"] = subject
+    mail.set_content(body)
+    envelope = Envelope(mail_from=SENDER, rcpt_tos=("parent.jones@gmail.com",))
+    result = scanner.scan(mail.as_bytes(), envelope)
+    verdict = decide(result.facts, result.findings, rules)
+    assert verdict.action == Action.REJECT
+    text = rejection_text(verdict, result.findings)
+    assert place in text and "subject line" not in text
+    assert "_" not in text.split("Found:")[1] and " x2" not in text
+    assert "sent on" in text or "warning" in text
