@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -110,26 +111,30 @@ def test_reasons_suggest_initials():
             assert "initials" in rule.notice and "(for example A.J.)" in rule.notice
 
 
-def test_scan_finds_a_surname_first_list_and_a_family_first_pupil(tmp_path: Path):
-    """End to end from a roster CSV with a Name Order column (issue 10)."""
+def _scan(tmp_path: Path, roster_csv: str, mail: bytes) -> tuple[dict[str, Any], str]:
+    """`schoolgate scan --roster` on one message: its JSON line and the whole output."""
     roster = tmp_path / "roster.csv"
-    roster.write_text(
-        "Surname,Forename,Name Order\nRahman,Aisha,\nJones,Amelia,\nWang,Xiaoming,Family first\n",
-        encoding="utf-8",
-    )
+    roster.write_text(roster_csv, encoding="utf-8")
     config = tmp_path / "scan.toml"
     config.write_text(f'data_dir = "{tmp_path / "var"}"\n[detectors]\nenabled = ["pupil_name"]\n')
-    mail = tmp_path / "list.eml"
-    mail.write_bytes(
-        b"From: Ms Teacher <teacher@school.example>\r\nTo: parent@example.org\r\n"
-        b"Subject: Detentions\r\n\r\nRahman Aisha\r\nJones Amelia\r\n\r\n"
-        b"Wang Xiaoming won the prize.\r\n"
-    )
+    message = tmp_path / "message.eml"
+    message.write_bytes(mail)
     result = CliRunner().invoke(
-        main, ["scan", str(mail), "--roster", str(roster), "--config", str(config)]
+        main, ["scan", str(message), "--roster", str(roster), "--config", str(config)]
     )
     assert result.exit_code == 0, result.output
-    line = json.loads(result.stdout)
+    return json.loads(result.stdout), result.stdout
+
+
+def test_scan_finds_a_surname_first_list_and_a_family_first_pupil(tmp_path: Path):
+    """End to end from a roster CSV with a Name Order column (issue 10)."""
+    line, _ = _scan(
+        tmp_path,
+        "Surname,Forename,Name Order\nRahman,Aisha,\nJones,Amelia,\nWang,Xiaoming,Family first\n",
+        b"From: Ms Teacher <teacher@school.example>\r\nTo: parent@example.org\r\n"
+        b"Subject: Detentions\r\n\r\nRahman Aisha\r\nJones Amelia\r\n\r\n"
+        b"Wang Xiaoming won the prize.\r\n",
+    )
     assert line["action"] == "confirm"
     assert line["rules"] == ["pupil-name-outside-school"]
     assert len([f for f in line["findings"] if f["type"] == "PUPIL_FULL_NAME"]) == 3
@@ -137,22 +142,14 @@ def test_scan_finds_a_surname_first_list_and_a_family_first_pupil(tmp_path: Path
 
 def test_scan_with_a_roster_csv(tmp_path: Path):
     """`schoolgate scan --roster` reads the CSV with read_roster and applies these rules."""
-    roster = tmp_path / "roster.csv"
-    roster.write_text("Surname,Forename\nJones,Amelia\n", encoding="utf-8")
-    config = tmp_path / "scan.toml"
-    config.write_text(f'data_dir = "{tmp_path / "var"}"\n[detectors]\nenabled = ["pupil_name"]\n')
-    mail = tmp_path / "letter.eml"
-    mail.write_bytes(
+    line, output = _scan(
+        tmp_path,
+        "Surname,Forename\nJones,Amelia\n",
         b"From: Ms Teacher <teacher@school.example>\r\nTo: parent@example.org\r\n"
-        b"Subject: Reading\r\n\r\nAmelia Jones has read every book this term.\r\n"
+        b"Subject: Reading\r\n\r\nAmelia Jones has read every book this term.\r\n",
     )
-    result = CliRunner().invoke(
-        main, ["scan", str(mail), "--roster", str(roster), "--config", str(config)]
-    )
-    assert result.exit_code == 0, result.output
-    line = json.loads(result.stdout)
     assert line["action"] == "confirm"
     assert line["rules"] == ["pupil-name-outside-school"]
     [found] = line["findings"]
     assert found["type"] == "PUPIL_FULL_NAME" and found["evidence"] == "A**** J****"
-    assert "Amelia" not in result.stdout
+    assert "Amelia" not in output
