@@ -77,15 +77,12 @@ class ChainLetterDetector(Detector):
         self.cues: CueSet = load_cues()
         self.scorer = Scorer(load_weights(self.cues), self.cues)
         self.window_tokens = max(50, settings.window_chars // CHARS_PER_TOKEN)
-
-    def _limits(self) -> Limits:
-        c = self.config
-        return Limits(
-            max_chars_per_text=c.max_chars_per_text,
-            max_chars_per_message=c.max_chars_per_message,
-            min_forward_prefixes=c.min_forward_prefixes,
-            min_forwarded_blocks=c.min_forwarded_blocks,
-            min_copied_addresses=c.min_copied_addresses,
+        self.limits = Limits(
+            max_chars_per_text=settings.max_chars_per_text,
+            max_chars_per_message=settings.max_chars_per_message,
+            min_forward_prefixes=settings.min_forward_prefixes,
+            min_forwarded_blocks=settings.min_forwarded_blocks,
+            min_copied_addresses=settings.min_copied_addresses,
         )
 
     # --- reporting --------------------------------------------------------------------
@@ -159,7 +156,7 @@ class ChainLetterDetector(Detector):
     def detect(self, message: Message) -> list[Finding]:
         findings = []
         window = self.window_tokens
-        for unit in read_units(message, self.scorer, self._limits()):
+        for unit in read_units(message, self.scorer, self.limits):
             best = self.scorer.best(
                 unit.subject,
                 unit.bodies,

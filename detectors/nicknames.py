@@ -95,3 +95,15 @@ class ShortForms:
 
     def __len__(self) -> int:
         return len(self._related)
+
+
+def known_forenames() -> frozenset[str]:
+    """Every forename the short-form data names, full or short, lower-case: the whole
+    package (its pairs unfiltered) and the UK list, for telling a name from a word."""
+    from nicknames import NickNamer
+
+    lookup = NickNamer.default_lookup()
+    names = set(lookup).union(*lookup.values())
+    for full, short in read_pairs(DATA_FILE.read_text(encoding="utf-8").splitlines()):
+        names.update((full.lower(), short.lower()))
+    return frozenset(n for n in names if len(n) > 1 and n.isalpha())

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from detectors.names.common_words import shipped_common_words
+from detectors.nicknames import known_forenames
 
 _SPAN = 300
 """Most characters read either side of a match when looking for its sentence."""
@@ -237,19 +237,9 @@ def sentence_at(text: str, start: int, end: int) -> Sentence:
 
 @lru_cache(maxsize=1)
 def forenames() -> frozenset[str]:
-    """Lower-case forenames and their short forms: the nicknames package's list and the
-    UK school short forms it lacks (Kasia, Toyin: detectors/data/uk_school_nicknames.txt)."""
-    data = (resources.files("nicknames") / "names.csv").read_text(encoding="utf-8")
-    names: set[str] = set()
-    for line in data.splitlines()[1:]:
-        first, _, rest = line.partition(",")
-        names.add(first)
-        names.add(rest.rpartition(",")[2])
-    school = resources.files("detectors").joinpath("data", "uk_school_nicknames.txt")
-    for line in school.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith(("#", "!")):
-            names.update(w.strip().lower() for w in re.split(r"[:,]", line))
-    return frozenset(n for n in names if len(n) > 1 and n.isalpha())
+    """Lower-case forenames and their short forms (Kasia, Toyin): the nicknames package's
+    names and detectors/data/uk_school_nicknames.txt, read by detectors.nicknames."""
+    return known_forenames()
 
 
 def names_someone(sentence: str, skip: tuple[int, int] = (0, 0)) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gateway import digest, notices
@@ -18,12 +18,16 @@ from gateway.mailer import Mailer
 log = logging.getLogger(__name__)
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class Housekeeper:
     config: Config
     flow: HoldFlow
     mailer: Mailer
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = utc_now
     """Now, as an aware datetime (tests pass their own to pin the time of day)."""
 
     async def run_once(self) -> dict[str, int]:

@@ -431,6 +431,7 @@ def read_roster(path: Path | str, mapping: Mapping[str, str] | None = None) -> R
 def _report(
     path: Path, table: _Table, columns: Mapping[str, int], problems: list[RowProblem]
 ) -> ImportReport:
+    used = set(columns.values())
     return ImportReport(
         path=str(path),
         encoding=table.encoding,
@@ -441,7 +442,7 @@ def _report(
         unused=tuple(
             header
             for position, header in enumerate(table.headers)
-            if header.strip() and position not in set(columns.values())
+            if header.strip() and position not in used
         ),
     )
 

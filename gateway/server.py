@@ -10,7 +10,7 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import uvicorn
@@ -24,7 +24,7 @@ from gateway.extract import Limits
 from gateway.holdcrypto import HoldCipher
 from gateway.holdflow import HoldFlow
 from gateway.hostport import cannot_listen
-from gateway.housekeeping import Housekeeper
+from gateway.housekeeping import Housekeeper, utc_now
 from gateway.journal import JournalWriter
 from gateway.keyfiles import load_secret
 from gateway.links import LinkSigner
@@ -141,7 +141,7 @@ class Gateway:
     extra_tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _signalled: set[asyncio.Task[None]] = field(default_factory=set)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = utc_now
     """Now, for the daily digest's schedule (tests pin the time of day)."""
 
     @property

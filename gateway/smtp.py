@@ -89,9 +89,12 @@ class GatewaySMTP(SMTP):
         self.commands_before_auth = 0
         self.idle_commands = 0
         """NOOP/RSET/VRFY/HELO/EHLO since the last MAIL."""
+        self.in_client_networks = False
+        """The peer may relay without AUTH (decided once, when the connection is made)."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
+        self.in_client_networks = self.relay_handler.in_client_networks(self.peer_ip)
         self.relay_handler.sessions.add(self)
 
     async def smtp_DATA(self, arg: str) -> None:
@@ -203,7 +206,9 @@ def normalise_bare_lf(raw: bytes) -> bytes:
     normalize` does: a line they start is de-dot-stuffed like any other line. The end
     of DATA was only ever CRLF.CRLF, so "<LF>.<LF>" stays content (an empty line here),
     and the next hop gets CRLF lines, dot-stuffed by aiosmtplib: nothing is smuggled."""
-    return _BARE_LF.sub(b"\r\n", raw) if b"\n" in raw else raw
+    if raw.count(b"\n") == raw.count(b"\r\n"):  # two C scans; the usual case
+        return raw
+    return _BARE_LF.sub(b"\r\n", raw)
 
 
 def _peer_ip(session: Session) -> str:
@@ -229,8 +234,10 @@ class RelayHandler:
 
     # --- access control ---------------------------------------------------------------
 
-    def client_allowed(self, session: Session) -> bool:
-        return bool(session.authenticated) or self.in_client_networks(_peer_ip(session))
+    @staticmethod
+    def client_allowed(server: GatewaySMTP) -> bool:
+        assert server.session is not None
+        return bool(server.session.authenticated) or server.in_client_networks
 
     def in_client_networks(self, ip: str) -> bool:
         try:
@@ -244,12 +251,11 @@ class RelayHandler:
     def connection_refusal(self, new: GatewaySMTP) -> str | None:
         """Why a new connection is refused (421), or None to let it in."""
         smtp = self.services.config.smtp
-        others = [s.peer_ip for s in self.sessions if s is not new]
-        ip = new.peer_ip
-        if others.count(ip) >= smtp.max_connections_per_client:
+        others = [s for s in self.sessions if s is not new]
+        if sum(s.peer_ip == new.peer_ip for s in others) >= smtp.max_connections_per_client:
             return "421 4.7.0 Too many connections from your address; please try again later"
-        if not self.in_client_networks(ip):
-            outside = sum(1 for other in others if not self.in_client_networks(other))
+        if not new.in_client_networks:
+            outside = sum(not s.in_client_networks for s in others)
             if outside >= smtp.max_outside_connections:
                 return "421 4.7.0 Too many connections; please try again later"
         return None
@@ -257,8 +263,7 @@ class RelayHandler:
     def command_refusal(self, server: GatewaySMTP, command: str) -> str | None:
         """A 421 that ends a session going nowhere, or None to carry on with `command`."""
         smtp = self.services.config.smtp
-        assert server.session is not None
-        if not self.client_allowed(server.session):
+        if not self.client_allowed(server):
             server.commands_before_auth += 1
             if server.commands_before_auth > smtp.max_commands_before_auth:
                 return "421 4.7.0 Too many commands without authenticating; closing"
@@ -293,7 +298,7 @@ class RelayHandler:
         address: str,
         mail_options: list[str],
     ) -> str:
-        if not self.client_allowed(session):
+        if not self.client_allowed(server):
             if self.services.config.smtp.auth_users:
                 return "530 5.7.0 Authentication required"
             return (
