@@ -90,11 +90,15 @@ class ChainLetterDetector(Detector):
     def _finding(self, unit: Unit, best: WindowScore) -> Finding:
         families = self.cues.families
         n_families = len(families)
-        ranked = sorted(
-            (i for i, c in best.contributions.items() if c > 0 and i < n_families),
+        present = sorted(
+            (i for i in best.contributions if i < n_families),
             key=lambda i: -best.contributions[i],
         )
-        kind = self._kind([families[i] for i in ranked])
+        # The kind comes from every family present (a retrained model may give a
+        # kind's own words a weight near zero); the explanation names only the signs
+        # that pushed the score up.
+        kind = self._kind([families[i] for i in present])
+        ranked = [i for i in present if best.contributions[i] > 0]
         labels = [families[i].label for i in ranked]
         if unit.structure.count:
             labels.extend(unit.structure.labels)

@@ -32,7 +32,7 @@ from scipy.sparse import csr_matrix  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from detectors.chain_letters.cues import CUE_FILE, load_cues  # noqa: E402
-from detectors.chain_letters.features import HASH_BITS, HASH_SIZE, dense_names  # noqa: E402
+from detectors.chain_letters.features import dense_names  # noqa: E402
 from detectors.chain_letters.model import FORMAT, MODEL_FILE, Scorer, Weights  # noqa: E402
 from detectors.chain_letters.units import Limits, read_units, unit_vectors  # noqa: E402
 from gateway.parse import ParseSettings, envelope_from_headers, parse_message  # noqa: E402
@@ -46,8 +46,8 @@ MIN_KINDS = 2
 REGULARISATION = 2.0
 """LogisticRegression's C, chosen on the dev split."""
 MIN_WEIGHT = 1e-3
-"""Hashed weights smaller than this are dropped from the shipped file (it stays small;
-the test compares retrained decisions, not bytes)."""
+"""Token-feature weights smaller than this are dropped from the shipped file (it stays
+small; the test compares retrained decisions, not bytes)."""
 DIGITS = 5
 ALL_NEGATIVE_WINDOWS = True
 """Train on every window of ordinary mail (chain-like wording alone can open the guard,
@@ -114,7 +114,7 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def training_rows(message: Message, positive: bool, scorer: Scorer) -> list[dict[int, float]]:
+def training_rows(message: Message, positive: bool, scorer: Scorer) -> list[dict[str, float]]:
     """Every window of a chain letter; only the windows of ordinary mail that the
     detector would score (enough kinds of evidence), which are the ones that matter."""
     rows = []
@@ -134,7 +134,7 @@ def train() -> dict[str, Any]:
     cues = load_cues()
     names = dense_names(cues)
     blank = Scorer(Weights(0.0, [0.0] * len(names), {}, ""), cues)
-    rows: list[dict[int, float]] = []
+    rows: list[dict[str, float]] = []
     labels: list[int] = []
     weights: list[float] = []
     for case in load_cases():
@@ -152,33 +152,37 @@ def train() -> dict[str, Any]:
             rows.append(vec)
             labels.append(0)
             weights.append(1.0)
-    indptr, indices, values = [0], [], []
+    columns = {name: i for i, name in enumerate(names)}
     for vec in rows:
         for key in sorted(vec):
-            indices.append(key)
+            columns.setdefault(key, len(columns))
+    indptr, indices, values = [0], [], []
+    for vec in rows:
+        for key in sorted(vec, key=columns.__getitem__):
+            indices.append(columns[key])
             values.append(vec[key])
         indptr.append(len(indices))
     matrix = csr_matrix(
         (np.array(values), np.array(indices), np.array(indptr)),
-        shape=(len(rows), HASH_SIZE + len(names)),
+        shape=(len(rows), len(columns)),
     )
     model = LogisticRegression(
         C=REGULARISATION, class_weight="balanced", max_iter=5000, solver="lbfgs"
     )
     model.fit(matrix, np.array(labels), sample_weight=np.array(weights))
     coef = model.coef_[0]
-    hashed = [
-        [int(i), round(float(coef[i]), DIGITS)]
-        for i in np.flatnonzero(np.abs(coef[:HASH_SIZE]) >= MIN_WEIGHT)
-    ]
+    token_names = sorted(set(columns) - set(names))
     return {
         "format": FORMAT,
-        "hash_bits": HASH_BITS,
         "fingerprint": fingerprint(),
         "trained_on": {"windows": len(rows), "chain_windows": int(sum(labels))},
         "intercept": round(float(model.intercept_[0]), DIGITS),
-        "dense": {n: round(float(coef[HASH_SIZE + i]), DIGITS) for i, n in enumerate(names)},
-        "hashed": hashed,
+        "dense": {n: round(float(coef[i]), DIGITS) for i, n in enumerate(names)},
+        "tokens": {
+            n: round(float(coef[columns[n]]), DIGITS)
+            for n in token_names
+            if abs(coef[columns[n]]) >= MIN_WEIGHT
+        },
     }
 
 
@@ -252,7 +256,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     model = train()
-    print(f"trained on {model['trained_on']}; {len(model['hashed'])} hashed weights")
+    print(f"trained on {model['trained_on']}; {len(model['tokens'])} token-feature weights")
     if not args.no_write:
         print(f"wrote {write(model)}")
         report()

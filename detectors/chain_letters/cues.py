@@ -8,14 +8,12 @@ dictionary look-up per token (the caller caches it per distinct word).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import compress
 from typing import Any
 
 CUE_FILE = "chain_letter_cues.toml"
-NUM = "\x00num"
-"""The index key of patterns that start with a number."""
 _PUNCTUATION_ONLY = frozenset("#%$£€+&")
 
 
@@ -107,16 +105,26 @@ def _compile(text: str, vocab: dict[str, list[str]], where: str) -> list[Slot]:
     return slots
 
 
+@dataclass(slots=True)
+class Starts:
+    """The patterns that start with one word: those whose second slot is a gap or
+    optional (tried at every occurrence), those with a fixed second word (looked up by
+    the next token), and those whose second slot is a number."""
+
+    single: list[Pattern] = field(default_factory=list)
+    by_second: dict[str, list[Pattern]] = field(default_factory=dict)
+    numbered: list[Pattern] = field(default_factory=list)
+
+
 class CueSet:
-    """The compiled families and two indexes: patterns by first word (when the second
-    slot is a gap or optional), and by first and second word (most patterns), so a
-    common first word ("all", "if") costs one look-up of the word pair."""
+    """The compiled families and one index of patterns by their first word, so a
+    common first word ("all", "if") costs one look-up of the word that follows it."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         vocab: dict[str, list[str]] = {k: [w.lower() for w in v] for k, v in data["vocab"].items()}
         self.families: list[Family] = []
-        self.single: dict[str, list[Pattern]] = {}
-        self.pairs: dict[str, list[Pattern]] = {}
+        self.starts: dict[str, Starts] = {}
+        """Every word a pattern starts with (numbers never do: they are too common)."""
         for number, (name, info) in enumerate(data["families"].items()):
             family = Family(
                 name, info["kind"], info["group"], info["label"], info.get("weak", False)
@@ -128,58 +136,44 @@ class CueSet:
                     raise PatternError(f"{CUE_FILE} [{name}]: start with a word, not NUM: {text!r}")
                 for variant in _without_optional_second(slots):
                     self._add(number, variant)
-        self.number_pairs: dict[str, list[Pattern]] = {}
-        """Patterns whose second slot is a number, by first word."""
-        for key in [k for k in self.pairs if k.endswith(f"\x01{NUM}")]:
-            self.number_pairs[key.partition("\x01")[0]] = self.pairs.pop(key)
-        self.first_words = frozenset(
-            k.partition("\x01")[0] for k in (*self.single, *self.pairs, *self.number_pairs)
-        )
-        """Every word a pattern starts with (numbers never do: they are too common)."""
 
     def _add(self, family: int, slots: list[Slot]) -> None:
         first, *rest = slots
         second = rest[0] if rest and not rest[0].gap else None
-        for key in _keys(first):
+        for key in first.words:
+            starts = self.starts.setdefault(key, Starts())
             if second is None:
-                self.single.setdefault(key, []).append(Pattern(family, tuple(rest)))
+                starts.single.append(Pattern(family, tuple(rest)))
                 continue
-            for key2 in _keys(second):
-                pattern = Pattern(family, tuple(rest[1:]))
-                self.pairs.setdefault(f"{key}\x01{key2}", []).append(pattern)
+            pattern = Pattern(family, tuple(rest[1:]))
+            if second.num:
+                starts.numbered.append(pattern)
+            for key2 in second.words:
+                starts.by_second.setdefault(key2, []).append(pattern)
 
     def find_hits(self, tokens: list[str], max_hits: int) -> list[Hit]:
-        """Every cue hit in `tokens`: one per family and start token. The look-ups run
-        as comprehensions over the few tokens that start a pattern; only tokens whose
-        word pair starts one are matched further."""
-        at = list(compress(range(len(tokens)), map(self.first_words.__contains__, tokens)))
-        if not at:
-            return []
-        following = [*tokens[1:], ""]
-        candidates: dict[int, list[tuple[Pattern, int]]] = {}
-        for i, found in zip(at, map(self.single.get, [tokens[i] for i in at]), strict=True):
-            if found:
-                candidates[i] = [(p, i + 1) for p in found]
-        keys = [f"{tokens[i]}\x01{following[i]}" for i in at]
-        for i, found in zip(at, map(self.pairs.get, keys), strict=True):
-            if found:
-                candidates.setdefault(i, []).extend((p, i + 2) for p in found)
-        if self.number_pairs:
-            for i in at:
-                found = self.number_pairs.get(tokens[i])
-                if (
-                    found
-                    and following[i]
-                    and (is_number(following[i]) or following[i] in NUM_WORDS)
-                ):
-                    candidates.setdefault(i, []).extend((p, i + 2) for p in found)
+        """Every cue hit in `tokens`: one per family and start token. One C-level pass
+        finds the tokens that start some pattern; only those are looked at further."""
+        starts = list(map(self.starts.get, tokens))
+        last = len(tokens) - 1
         hits: list[Hit] = []
-        for i in sorted(candidates):
+        for i in compress(range(len(tokens)), starts):
+            entry = starts[i]
+            assert entry is not None
+            following = tokens[i + 1] if i < last else ""
+            candidates = [(p, i + 1) for p in entry.single]
+            found = entry.by_second.get(following)
+            if found:
+                candidates.extend((p, i + 2) for p in found)
+            if entry.numbered and following and (is_number(following) or following in NUM_WORDS):
+                candidates.extend((p, i + 2) for p in entry.numbered)
+            if not candidates:
+                continue
             done: set[int] = set()
-            for pattern, begin in candidates[i]:
+            for pattern, begin in candidates:
                 if pattern.family in done:
                     continue
-                end = _match(tokens, begin, pattern.rest, 0)
+                end = _match(tokens, begin, pattern.rest, 0) if pattern.rest else begin
                 if end >= 0:
                     done.add(pattern.family)
                     hits.append(Hit(pattern.family, i, end, " ".join(tokens[i:end])))
@@ -195,10 +189,6 @@ def _without_optional_second(slots: list[Slot]) -> list[list[Slot]]:
         return [slots]
     kept = Slot(slots[1].words, num=slots[1].num)
     return [[slots[0], kept, *slots[2:]], *_without_optional_second([slots[0], *slots[2:]])]
-
-
-def _keys(slot: Slot) -> list[str]:
-    return [*slot.words, *([NUM] if slot.num else [])]
 
 
 def load_cues() -> CueSet:

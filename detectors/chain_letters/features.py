@@ -2,10 +2,12 @@
 
 A window of text (the subject plus up to `size` body tokens) becomes a sparse vector:
 
-* hashed token features: each word, its character 3- and 4-grams (language-independent:
-  they carry Polish endings and Bengali stems alike), a class feature for numbers,
-  emoji and "!" runs; every occurrence adds TOKEN_SCALE/sqrt(tokens), so long and
-  short texts are comparable (phrases are the cue families' job);
+* token features, by name: each word ("w " + word), its character 3- and 4-grams
+  ("c " + n-gram; language-independent: they carry Polish endings and Bengali stems
+  alike), a class feature for numbers, emoji and "!" runs; every occurrence adds
+  TOKEN_SCALE/sqrt(tokens), so long and short texts are comparable (phrases are the
+  cue families' job). Names, not hashes: a feature never seen in training weighs
+  nothing, and the scanner looks a word's n-grams up without hashing them again;
 * one feature per cue family (data/chain_letter_cues.toml): 1 + ln(distinct phrases)/2;
 * how many kinds of evidence are present, the structural signs of mass forwarding, and
   the window's length.
@@ -17,15 +19,11 @@ word; `vector` (used by training and the tests) spells them out one by one.
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Iterator, Sequence
 
 from detectors.chain_letters.cues import CueSet, Hit, is_number
 from detectors.mass_forwarding import MassForwarding
 
-HASH_BITS = 18
-HASH_SIZE = 1 << HASH_BITS
-_MASK = HASH_SIZE - 1
 MAX_NGRAM_TOKEN = 20
 """Longer tokens (URLs, base64) get a word feature but no character n-grams."""
 STRUCTURE = ("forward_prefixes", "nested_forwards", "copied_recipients")
@@ -36,25 +34,37 @@ character n-grams as a correction, so mail unlike the training mail is judged by
 phrases."""
 
 
-def hashed(key: str) -> int:
-    """A stable bucket for a feature name (crc32, the same in every process)."""
-    return zlib.crc32(key.encode("utf-8", "surrogatepass")) & _MASK
+NUMBER, EXCLAIM, EMOJI = "#number", "#exclaim", "#emoji"
 
 
-def token_features(token: str) -> list[int]:
-    """The hashed features of one token (with repeats, which count twice)."""
-    keys = [hashed("w " + token)]
+def token_class(token: str) -> str:
+    """The class feature of a token ("" for a plain word)."""
     if is_number(token):
-        keys.append(hashed("#number"))
-    elif token[0] == "!":
-        keys.append(hashed("#exclaim"))
-    elif len(token) == 1 and (0x2600 <= ord(token) <= 0x27BF or ord(token) >= 0x1F000):
-        keys.append(hashed("#emoji"))
-    if len(token) <= MAX_NGRAM_TOKEN:
-        padded = f"<{token}>"
-        for n in (3, 4):
-            keys.extend(hashed("c " + padded[j : j + n]) for j in range(len(padded) - n + 1))
-    return keys
+        return NUMBER
+    if token[0] == "!":
+        return EXCLAIM
+    if len(token) == 1 and (0x2600 <= ord(token) <= 0x27BF or ord(token) >= 0x1F000):
+        return EMOJI
+    return ""
+
+
+def ngrams(token: str) -> list[str]:
+    """The character 3- and 4-grams of a token padded with < and > (none for a token
+    longer than MAX_NGRAM_TOKEN)."""
+    if len(token) > MAX_NGRAM_TOKEN:
+        return []
+    padded = f"<{token}>"
+    return [padded[j : j + n] for n in (3, 4) for j in range(len(padded) - n + 1)]
+
+
+def token_features(token: str) -> list[str]:
+    """The feature names of one token (with repeats, which count twice)."""
+    names = ["w " + token]
+    kind = token_class(token)
+    if kind:
+        names.append(kind)
+    names.extend("c " + gram for gram in ngrams(token))
+    return names
 
 
 def dense_names(cues: CueSet) -> list[str]:
@@ -117,16 +127,17 @@ def vector(
     body: Sequence[str],
     hits: Sequence[Hit],
     structure: MassForwarding,
-) -> dict[int, float]:
+) -> dict[str, float]:
     """The full sparse vector of one window (subject tokens plus a body token range, and
-    the cue hits inside them); dense features follow the HASH_SIZE hashed ones."""
+    the cue hits inside them), by feature name: token features and `dense_names`."""
     n_tokens = len(subject) + len(body)
     scale = TOKEN_SCALE / math.sqrt(max(n_tokens, 1))
-    out: dict[int, float] = {}
+    out: dict[str, float] = {}
     for part in (subject, body):
         for token in part:
-            for key in token_features(token):
-                out[key] = out.get(key, 0.0) + scale
+            for name in token_features(token):
+                out[name] = out.get(name, 0.0) + scale
+    names = dense_names(cues)
     for index, value in dense_values(cues, hits, structure, n_tokens).items():
-        out[HASH_SIZE + index] = value
+        out[names[index]] = value
     return out

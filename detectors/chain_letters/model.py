@@ -1,10 +1,10 @@
 """The trained chain-letter model (data/chain_letter_model.json) and its fast scorer.
 
 The weights are plain JSON (no pickle, no numpy): an intercept, one weight per dense
-feature by name, and the non-zero hashed weights. The scorer gives exactly the
-probability that `features.vector` and a dot product would, but sums each word's
-token-feature weights once per distinct word (cached) and each window with prefix
-sums, so a 10 KB message costs a few passes over its words.
+feature by name, and the token-feature weights by feature name. The scorer gives
+exactly the probability that `features.vector` and a dot product would, but sums each
+word's token-feature weights once per distinct word (cached), and only over the
+windows that get scored, so a 10 KB message costs a few passes over its words.
 """
 
 from __future__ import annotations
@@ -13,24 +13,23 @@ import json
 import math
 from dataclasses import dataclass
 from importlib import resources
-from itertools import repeat
 from typing import Any
 
 from detectors.chain_letters.cues import CueSet, Hit
 from detectors.chain_letters.features import (
-    HASH_BITS,
     TOKEN_SCALE,
     dense_names,
     dense_values,
     evidence_kinds,
-    token_features,
+    ngrams,
+    token_class,
     windows,
 )
 from detectors.chain_letters.tokens import prepare, tokens
 from detectors.mass_forwarding import MassForwarding
 
 MODEL_FILE = "chain_letter_model.json"
-FORMAT = 1
+FORMAT = 2
 CACHE_LIMIT = 50_000
 """Distinct words remembered per worker (about 10 MB at most); cleared when full."""
 MAX_LOGIT = 30.0
@@ -49,13 +48,14 @@ class Weights:
     intercept: float
     dense: list[float]
     """By position in `features.dense_names`."""
-    hashed: dict[int, float]
+    tokens: dict[str, float]
+    """Token-feature weights by feature name (`features.token_features`)."""
     fingerprint: str
     """Of the training inputs, so a test can tell a stale model."""
 
 
 def weights_from_json(data: dict[str, Any], cues: CueSet) -> Weights:
-    if data.get("format") != FORMAT or data.get("hash_bits") != HASH_BITS:
+    if data.get("format") != FORMAT:
         raise ValueError(f"{MODEL_FILE}: unsupported format; retrain the model")
     named = data["dense"]
     missing = [n for n in dense_names(cues) if n not in named]
@@ -64,7 +64,7 @@ def weights_from_json(data: dict[str, Any], cues: CueSet) -> Weights:
     return Weights(
         intercept=float(data["intercept"]),
         dense=[float(named[n]) for n in dense_names(cues)],
-        hashed={int(i): float(w) for i, w in data["hashed"]},
+        tokens={str(name): float(w) for name, w in data["tokens"].items()},
         fingerprint=str(data.get("fingerprint", "")),
     )
 
@@ -74,21 +74,12 @@ def load_weights(cues: CueSet) -> Weights:
     return weights_from_json(json.loads(text), cues)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Block:
-    """One text read once: its tokens and cue hits, and (only once a window of it is
-    scored, which most ordinary mail never is) each token's summed feature weight."""
+    """One text read once: its tokens and cue hits."""
 
     tokens: list[str]
     hits: list[Hit]
-    weights: list[float] | None = None
-    total: float = 0.0
-
-    def token_sum(self, start: int, end: int) -> float:
-        assert self.weights is not None, "Scorer.weigh the block first"
-        if start == 0 and end == len(self.tokens):
-            return self.total
-        return sum(self.weights[start:end])
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,49 +105,52 @@ class Scorer:
         self.weights = weights
         self.cues = cues
         self._cache: dict[str, float] = {}
+        by_kind: dict[str, dict[str, float]] = {"w ": {}, "c ": {}, "": {}}
+        for name, weight in weights.tokens.items():
+            prefix = name[:2] if name[:2] in ("w ", "c ") else ""
+            by_kind[prefix][name[len(prefix) :]] = weight
+        self._words, self._ngrams, self._classes = by_kind["w "], by_kind["c "], by_kind[""]
 
     def _weight(self, token: str) -> float:
-        """The summed weight of one token's features (cached per distinct token)."""
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        get = self.weights.hashed.get
-        weight = math.fsum(get(k, 0.0) for k in token_features(token))
-        self._cache[token] = weight
-        return weight
+        """The summed weight of one token's features (`features.token_features`), with
+        the n-grams looked up without their "c " prefix."""
+        get = self._ngrams.get
+        parts = [self._words.get(token, 0.0), *(get(g, 0.0) for g in ngrams(token))]
+        kind = token_class(token)
+        if kind:
+            parts.append(self._classes.get(kind, 0.0))
+        return math.fsum(parts)
 
     def block(self, text: str) -> Block:
         words = tokens(prepare(text))
         return Block(words, self.cues.find_hits(words, MAX_HITS_PER_TEXT))
 
-    def weigh(self, block: Block) -> Block:
-        """Fill in the block's token weights (once)."""
-        if block.weights is None:
-            words = block.tokens
-            weights = list(map(self._cache.get, words, repeat(math.nan)))
-            total = sum(weights)
-            if math.isnan(total):  # a word not seen before (NaN spreads through the sum)
-                weights = [
-                    self._weight(t) if math.isnan(w) else w
-                    for t, w in zip(words, weights, strict=True)
-                ]
-                total = sum(weights)
-            block.weights, block.total = weights, total
-        return block
+    def token_sum(self, block: Block, start: int, end: int) -> float:
+        """The summed token-feature weight of tokens [start, end): only the windows
+        that get scored are weighed (most ordinary mail has none), and each distinct
+        word once per worker (cached)."""
+        words = block.tokens[start:end]
+        cache = self._cache
+        new = set(words).difference(cache)
+        if new:
+            if len(cache) + len(new) > CACHE_LIMIT:
+                cache.clear()
+                new = set(words)
+            weight = self._weight
+            cache.update((word, weight(word)) for word in new)
+        return sum(map(cache.__getitem__, words))
 
     def score(
         self, subject: Block, body: Block | None, start: int, end: int, structure: MassForwarding
     ) -> tuple[float, list[Hit], dict[int, float]]:
         """The model's probability for the subject plus body tokens [start, end)."""
-        self.weigh(subject)
-        if body is not None:
-            self.weigh(body)
         hits = list(subject.hits)
         n_tokens = len(subject.tokens)
-        token_sum = subject.token_sum(0, len(subject.tokens))
+        token_sum = self.token_sum(subject, 0, n_tokens)
         if body is not None:
             hits += hits_in(body.hits, start, end)
             n_tokens += end - start
-            token_sum += body.token_sum(start, end)
+            token_sum += self.token_sum(body, start, end)
         dense = self.weights.dense
         contributions = {
             i: dense[i] * v for i, v in dense_values(self.cues, hits, structure, n_tokens).items()
@@ -176,12 +170,9 @@ class Scorer:
         n_tokens = len(subject.tokens) + (end - start if body is not None else 0)
         if n_tokens < WORDING_MIN_TOKENS:
             return False
-        self.weigh(subject)
+        total = self.token_sum(subject, 0, len(subject.tokens))
         if body is not None:
-            self.weigh(body)
-        total = subject.token_sum(0, len(subject.tokens))
-        if body is not None:
-            total += body.token_sum(start, end)
+            total += self.token_sum(body, start, end)
         return TOKEN_SCALE * total / math.sqrt(n_tokens) >= WORDING_MIN
 
     def best(

@@ -19,7 +19,7 @@ import pytest
 from detectors.base import DetectorSettings
 from detectors.chain_letter import ChainLetterDetector, ChainLetterSettings
 from detectors.chain_letters.cues import CueSet, PatternError
-from detectors.chain_letters.features import HASH_SIZE, windows
+from detectors.chain_letters.features import dense_names, windows
 from detectors.chain_letters.model import Scorer, weights_from_json
 from detectors.chain_letters.tokens import ASCII_TOKEN, TOKEN, prepare, tokens
 from detectors.chain_letters.units import Limits, read_units, unit_vectors
@@ -586,8 +586,9 @@ def test_fast_scorer_equals_the_dot_product_of_the_training_features(detector, m
             fast, fast_hits, _ = detector.scorer.score(
                 unit.subject, body, start, end, unit.structure
             )
+            dense = dict(zip(dense_names(detector.cues), weights.dense, strict=True))
             logit = weights.intercept + sum(
-                v * (weights.hashed.get(k, 0.0) if k < HASH_SIZE else weights.dense[k - HASH_SIZE])
+                v * (dense[k] if k in dense else weights.tokens.get(k, 0.0))
                 for k, v in vector.items()
             )
             assert fast == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-9)
@@ -613,8 +614,8 @@ def test_retraining_reproduces_the_shipped_weights_and_dev_decisions(detector):
     shipped = detector.scorer.weights
     assert retrained.intercept == pytest.approx(shipped.intercept, abs=1e-3)
     assert retrained.dense == pytest.approx(shipped.dense, abs=1e-3)
-    keys = retrained.hashed.keys() | shipped.hashed.keys()
-    assert max(abs(retrained.hashed.get(k, 0) - shipped.hashed.get(k, 0)) for k in keys) < 1e-2
+    keys = retrained.tokens.keys() | shipped.tokens.keys()
+    assert max(abs(retrained.tokens.get(k, 0) - shipped.tokens.get(k, 0)) for k in keys) < 1e-2
     again = ChainLetterDetector(ChainLetterSettings(), Directory())
     again.scorer = Scorer(retrained, detector.cues)
     for case in script.load_cases():
