@@ -38,6 +38,10 @@ class NoticeFacts:
     hold_id: str | None = None
     message_id: str | None = None
 
+    def __post_init__(self) -> None:
+        # Quoted in subjects and sentences: one line, single spaces, no leading fold.
+        object.__setattr__(self, "subject", " ".join(self.subject.split()))
+
 
 @dataclass(frozen=True, slots=True)
 class Signature:
@@ -288,7 +292,10 @@ def compose(
     message = EmailMessage()
     message["From"] = email.utils.formataddr((sender_name, sender))
     message["To"] = ", ".join(to)
-    message["Subject"] = subject
+    # The quoted original subject may carry folding whitespace (CR LF, tabs) or a
+    # leading space; written as it is, a long alert subject then starts with a folded
+    # blank line in some clients. One line of single spaces folds cleanly.
+    message["Subject"] = " ".join(subject.split())
     message["Date"] = email.utils.formatdate(localtime=True)
     domain = sender.rpartition("@")[2] or "schoolgate.invalid"
     message["Message-ID"] = email.utils.make_msgid("schoolgate", domain=domain)
