@@ -15,7 +15,7 @@ from fastapi import HTTPException, Request
 from gateway.audit import Actor
 from gateway.web.pages import client_address, ctx
 from gateway.web.roles import ROLE_NAMES, Permission, Role, allows
-from gateway.web.sessions import COOKIE, Session
+from gateway.web.sessions import Session, token_from
 from gateway.web.users_store import ConsoleUser
 
 
@@ -59,7 +59,7 @@ class Viewer:
 async def current_session(request: Request) -> Session | None:
     """The session behind the cookie, complete or waiting for its second factor."""
     if not hasattr(request.state, "session"):
-        request.state.session = await ctx(request).sessions.load(request.cookies.get(COOKIE))
+        request.state.session = await ctx(request).sessions.load(token_from(request))
     session: Session | None = request.state.session
     return session
 

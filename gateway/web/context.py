@@ -14,6 +14,7 @@ from gateway.links import LinkSigner
 from gateway.scan import ScanPool
 from gateway.store import Store
 from gateway.web.held_views import HeldViews
+from gateway.web.lockout import Lockout
 from gateway.web.ratelimit import RateLimiter
 from gateway.web.roles import ROLE_NAMES, Permission
 from gateway.web.sessions import SessionStore
@@ -50,11 +51,13 @@ class WebContext:
     users: UserStore = field(init=False)
     sessions: SessionStore = field(init=False)
     sign_in_limiter: RateLimiter = field(init=False)
+    lockout: Lockout = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserStore(self.store, self.secret)
         self.sessions = SessionStore(self.store, self.config.web)
         self.sign_in_limiter = RateLimiter(self.config.web.sign_in_rate)
+        self.lockout = Lockout(self.store, self.flow.mailer, self.config)
 
     @classmethod
     def build(

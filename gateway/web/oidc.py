@@ -128,7 +128,7 @@ async def callback(request: Request) -> Response:
     claims = dict(token.get("userinfo") or {})
     email = email_from(claims, context.config.web.oidc)
     user = await context.users.by_email(email) if email else None
-    if user is None or user.disabled or user.locked():
+    if user is None or user.disabled:  # a password lockout does not stop the provider's proof
         name = email or str(claims.get("sub", "unknown"))
         actor = Actor(name[:320], user.role if user else None, client_address(request))
         await audit.log(context.store, actor, "sign-in-failed", detail="oidc: no usable account")

@@ -4,7 +4,9 @@ The cookie holds 32 random bytes; the database holds only their SHA-256, so a co
 the database cannot be replayed as a sign-in. Sessions end when they expire, after
 `web.idle_minutes` unused, on sign-out, and when the account is disabled or its
 password is changed. The cookie is HttpOnly, SameSite=Lax (so the link in an alert
-email opens the console already signed in) and Secure whenever the page came over https.
+email opens the console already signed in) and Secure whenever the page came over https;
+with `web.public_url` https it is `__Host-sg_session`, which no other host can plant
+(cookies.py).
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ from fastapi import Request, Response
 
 from gateway.config import WebSettings
 from gateway.store import Store, aware
+from gateway.web import cookies
 from gateway.web.users_store import ConsoleUser
 from models.schema import console_sessions, console_users
 
 COOKIE = "sg_session"
+"""The cookie's name (prefixed `__Host-` on an https console)."""
 _TOUCH_EVERY = timedelta(minutes=1)
 SECOND_FACTOR_TIME = timedelta(minutes=10)
 """How long a password-only sign-in waits for its one-time code."""
 
 
-def _digest(token: str) -> str:
+def session_id(token: str) -> str:
+    """The session's id in the database: the SHA-256 of its cookie."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -55,7 +60,7 @@ class SessionStore:
         async with self.store.begin() as conn:
             await conn.execute(
                 console_sessions.insert().values(
-                    id=_digest(token),
+                    id=session_id(token),
                     user_id=user.id,
                     method=method,
                     second_factor_due=second_factor_due,
@@ -70,7 +75,7 @@ class SessionStore:
     async def load(self, token: str | None) -> Session | None:
         if not token or len(token) > 100:
             return None
-        session_id = _digest(token)
+        key = session_id(token)
         query = (
             sa.select(
                 console_users,
@@ -80,7 +85,7 @@ class SessionStore:
                 console_sessions.c.expires_at,
             )
             .join(console_users, console_users.c.id == console_sessions.c.user_id)
-            .where(console_sessions.c.id == session_id)
+            .where(console_sessions.c.id == key)
         )
         async with self.store.connect() as conn:
             row = (await conn.execute(query)).first()
@@ -98,15 +103,15 @@ class SessionStore:
             async with self.store.begin() as conn:
                 await conn.execute(
                     console_sessions.update()
-                    .where(console_sessions.c.id == session_id)
+                    .where(console_sessions.c.id == key)
                     .values(last_seen_at=now)
                 )
-        return Session(session_id, user, row.method, bool(row.second_factor_due))
+        return Session(key, user, row.method, bool(row.second_factor_due))
 
     async def end(self, token: str) -> None:
         async with self.store.begin() as conn:
             await conn.execute(
-                console_sessions.delete().where(console_sessions.c.id == _digest(token))
+                console_sessions.delete().where(console_sessions.c.id == session_id(token))
             )
 
     async def purge_expired(self) -> None:
@@ -122,18 +127,14 @@ class SessionStore:
             )
 
 
+def token_from(request: Request) -> str | None:
+    """The session cookie the browser sent, if any."""
+    return cookies.get(request, COOKIE)
+
+
 def set_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    cookies.put(request, response, COOKIE, token, samesite="lax")
 
 
 def clear_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(
-        COOKIE, httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/"
-    )
+    cookies.remove(request, response, COOKIE, samesite="lax")

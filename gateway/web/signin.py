@@ -2,9 +2,10 @@
 
 Every failure gets the same message, whether the email is unknown, the password wrong,
 or the account disabled or locked, so the page never tells a guesser which accounts
-exist. Failures count towards a lockout (web.lockout_after, web.lockout_minutes), and
-one network address may only try web.sign_in_rate times a minute. Sign-ins, failures,
-lockouts and sign-outs go to the audit log.
+exist. Failures count towards a lockout per (account, network address), with a much
+higher account-wide limit that never shuts out addresses the account has signed in from
+(lockout.py); one network address may only try web.sign_in_rate times a minute.
+Sign-ins, failures, lockouts and sign-outs go to the audit log.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from gateway import audit, passwords
 from gateway.audit import Actor
 from gateway.web import csrf, totp
 from gateway.web.auth import current_session, current_viewer, safe_next
+from gateway.web.lockout import REFUSED
 from gateway.web.pages import client_address, ctx, redirect, render
-from gateway.web.sessions import COOKIE, clear_cookie, set_cookie
+from gateway.web.sessions import clear_cookie, set_cookie, token_from
 from gateway.web.users_store import ConsoleUser
 
 router = APIRouter()
 
 FAILED = (
     "That email address and password did not work. After {n} failed attempts in a row "
-    "an account is locked for {m} minutes."
+    "an account is locked for {m} minutes for the network address they came from."
 )
 TOO_MANY = "Too many sign-in attempts from your network address. Please wait a minute."
 
@@ -39,20 +41,25 @@ def _rate_limited(request: Request) -> bool:
     return not ctx(request).sign_in_limiter.allow(client_address(request) or "unknown")
 
 
+async def _why_refused(
+    request: Request, user: ConsoleUser | None, good: bool, wrong: str = "password"
+) -> str | None:
+    """Why this sign-in step fails (the audit log's detail), or None when it passes."""
+    if user is None:
+        return "unknown account"
+    if user.disabled:
+        return "account disabled"
+    if await ctx(request).lockout.refused(user, client_address(request)):
+        return REFUSED
+    return None if good else wrong
+
+
 async def _failure(request: Request, user: ConsoleUser | None, name: str, how: str) -> None:
-    """Count the failure against the account (if usable) and record it."""
-    web = ctx(request).config.web
+    """Record the failure; a wrong password or code may lock the account for this address."""
     actor = Actor(name[:320] or "(blank)", user.role if user else None, client_address(request))
     await audit.log(ctx(request).store, actor, "sign-in-failed", detail=how)
-    if user is None or user.disabled or user.locked():
-        return
-    if await ctx(request).users.record_failure(user, web.lockout_after, web.lockout_minutes):
-        await audit.log(
-            ctx(request).store,
-            actor,
-            "account-locked",
-            detail=f"{web.lockout_after} failed sign-ins; locked {web.lockout_minutes:g} min",
-        )
+    if user is not None and how in ("password", "one-time code"):
+        await ctx(request).lockout.failed(user, actor)
 
 
 async def complete(request: Request, user: ConsoleUser, method: str, next_url: str) -> Response:
@@ -94,9 +101,9 @@ async def sign_in(
     context = ctx(request)
     user = await context.users.by_email(email)
     good = await passwords.verify(user.password_hash if user else None, password)
-    if user is None or user.disabled or user.locked() or not good:
-        how = "unknown account" if user is None else "password"
-        await _failure(request, user, email.strip().lower(), how)
+    how = await _why_refused(request, user, good)
+    if user is None or how is not None:
+        await _failure(request, user, email.strip().lower(), how or "unknown account")
         return render(request, "signin.html", {**values, "error": _failed_text(request)}, 400)
     if user.password_hash and passwords.needs_rehash(user.password_hash):
         await context.users.set_password(user.id, passwords.hash_password(password))
@@ -133,11 +140,11 @@ async def code(request: Request, code: str = Form(""), next: str = Form("/")) ->
     context = ctx(request)
     user = await context.users.by_id(session.user.id)
     step = totp.matching_step(user.totp_secret, code) if user and user.totp_secret else None
-    if user is None or user.disabled or user.locked() or step is None:
-        await _failure(request, user, session.user.email, "one-time code")
-        user = await context.users.by_id(session.user.id)
-        if user is None or user.locked() or user.disabled:
-            await context.sessions.end(request.cookies.get(COOKIE, ""))
+    how = await _why_refused(request, user, step is not None, wrong="one-time code")
+    if user is None or step is None or how is not None:
+        await _failure(request, user, session.user.email, how or "unknown account")
+        if user is None or await _why_refused(request, user, good=True) is not None:
+            await context.sessions.end(token_from(request) or "")
             response = redirect(request, "/signin", _failed_text(request), "error")
             clear_cookie(request, response)
             return response
@@ -146,7 +153,7 @@ async def code(request: Request, code: str = Form(""), next: str = Form("/")) ->
     if not await context.users.claim_totp_step(user.id, step):
         error = "That code was already used. Wait for the next one and enter it."
         return render(request, "signin_code.html", {**values, "error": error}, status=400)
-    await context.sessions.end(request.cookies.get(COOKIE, ""))
+    await context.sessions.end(token_from(request) or "")
     return await complete(request, user, "password+totp", next)
 
 
@@ -154,7 +161,7 @@ async def code(request: Request, code: str = Form(""), next: str = Form("/")) ->
 async def sign_out(request: Request) -> Response:
     session = await current_session(request)
     if session is not None:
-        await ctx(request).sessions.end(request.cookies.get(COOKIE, ""))
+        await ctx(request).sessions.end(token_from(request) or "")
         actor = Actor(session.user.email, session.user.role, client_address(request))
         await audit.log(ctx(request).store, actor, "sign-out")
     response = redirect(request, "/signin", "You have signed out.")

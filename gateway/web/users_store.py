@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -163,25 +163,9 @@ class UserStore:
                 console_sessions.delete().where(console_sessions.c.user_id == user_id)
             )
 
-    async def record_failure(self, user: ConsoleUser, lockout_after: int, minutes: float) -> bool:
-        """Count a failed sign-in; lock the account when the limit is reached. True if locked."""
-        failures = user.failed_sign_ins + 1
-        if failures >= lockout_after:
-            until = datetime.now(UTC) + timedelta(minutes=minutes)
-            await self._update(user.id, failed_sign_ins=0, locked_until=until)
-            return True
-        async with self.store.begin() as conn:
-            await conn.execute(
-                console_users.update()
-                .where(console_users.c.id == user.id)
-                .values(failed_sign_ins=console_users.c.failed_sign_ins + 1)
-            )
-        return False
-
     async def record_success(self, user: ConsoleUser) -> None:
-        await self._update(
-            user.id, failed_sign_ins=0, locked_until=None, last_sign_in_at=datetime.now(UTC)
-        )
+        """A sign-in; a lock in force for other addresses stays (gateway.web.lockout)."""
+        await self._update(user.id, failed_sign_ins=0, last_sign_in_at=datetime.now(UTC))
 
     async def claim_totp_step(self, user_id: int, step: int) -> bool:
         """Use a TOTP time step once: a code seen before (a replay) is refused."""

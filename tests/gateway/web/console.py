@@ -137,11 +137,18 @@ class Console:
         return web.config.app
 
 
+def token_in(page: str) -> str | None:
+    """The CSRF token of the page's (first) form, as a browser would post it."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    return token.group(1) if token else None
+
+
 def csrf_from(client: httpx.Client, page: str) -> str:
+    """Load a page and take its form's CSRF token (the cookie alone is no token)."""
     response = client.get(page)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', response.text)
+    token = token_in(response.text)
     assert token, f"no form on {page}: {response.status_code}"
-    return token.group(1)
+    return token
 
 
 def post_form(client: httpx.Client, page: str, action: str, **fields: Any) -> httpx.Response:

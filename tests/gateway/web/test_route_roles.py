@@ -14,7 +14,7 @@ import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import Mount
 
-from tests.gateway.web.console import ROLES, Console, email_for
+from tests.gateway.web.console import ROLES, Console, csrf_from, email_for
 
 PUBLIC = "public"
 ALL = frozenset(ROLES)
@@ -60,11 +60,16 @@ def world(module_console: Console) -> Iterator[dict[str, Any]]:
     assert flow is not None
     clients = {role: console.sign_in(email_for(role)) for role in ROLES}
     anonymous = console.client()
-    anonymous.get("/signin")  # a CSRF cookie, so a refusal is about who, not the form
     clients["anonymous"] = anonymous
+    # each client's CSRF token, from a page's form, so a refusal is about who, not the form
+    tokens = {
+        role: csrf_from(client, "/") for role, client in clients.items() if role != "anonymous"
+    }
+    tokens["anonymous"] = csrf_from(anonymous, "/signin")
     yield {
         "console": console,
         "clients": clients,
+        "tokens": tokens,
         "params": {
             "hold_id": hold.id,
             "journal_id": hold.journal_id,
@@ -98,11 +103,13 @@ def test_every_route_has_an_access_rule(world: dict[str, Any]):
     assert set(ACCESS) - routes == set(), "ACCESS lists routes that no longer exist"
 
 
-def _request(client: httpx.Client, method: str, path: str, params: dict[str, str]) -> Any:
+def _request(
+    client: httpx.Client, method: str, path: str, params: dict[str, str], token: str
+) -> Any:
     url = path.format(**params)
     if method == "GET":
         return client.get(url)
-    fields = {"csrf_token": client.cookies.get("sg_csrf", ""), "reason": "", "text": "x"}
+    fields = {"csrf_token": token, "reason": "", "text": "x"}
     return client.post(url, data=fields)
 
 
@@ -112,10 +119,11 @@ CASES = [(method, path, who) for (method, path) in ACCESS for who in (*ROLES, "a
 @pytest.mark.parametrize(("method", "path", "who"), CASES, ids=[" ".join(c) for c in CASES])
 def test_route_access(world: dict[str, Any], method: str, path: str, who: str):
     rule = ACCESS[(method, path)]
-    client = world["clients"][who]
+    client, token = world["clients"][who], world["tokens"][who]
     if path == "/signout" and who != "anonymous":  # keep the shared sessions signed in
         client = world["console"].sign_in(email_for(who))
-    response = _request(client, method, path, world["params"])
+        token = csrf_from(client, "/")
+    response = _request(client, method, path, world["params"], token)
     assert response.status_code < 500, response.text
     location = response.headers.get("location", "")
     sent_to_sign_in = response.status_code == 303 and location.split("?")[0] == "/signin"
