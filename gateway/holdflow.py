@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,16 +22,23 @@ from gateway import audit, notices
 from gateway.audit import SYSTEM_ACTOR, Actor
 from gateway.config import Config
 from gateway.faults import crash_point
-from gateway.journal import JournalEntry, insert_entries
+from gateway.ids import new_id
+from gateway.journal import JournalEntry, Outcome, insert_entries
 from gateway.links import LinkSigner
 from gateway.mailer import Mailer
 from gateway.notices import MatchedRule, NoticeFacts, Signature
-from gateway.quarantine import HeldMessage, HoldStatus, HoldStore
-from gateway.relay import NextHop, NextHopUnavailable, send
+from gateway.quarantine import (
+    HeldMessage,
+    HoldStatus,
+    HoldStore,
+    ReleaseAttempt,
+    delivery_record,
+)
+from gateway.relay import DeliveryUncertain, NextHop, NextHopUnavailable, SendResult, send
 from gateway.smtp_text import ascii_text
 from gateway.store import Store
 from models import Action, Finding, Verdict, domain_matches
-from models.schema import held_messages
+from models.schema import held_messages, journal
 
 log = logging.getLogger(__name__)
 
@@ -365,31 +372,27 @@ class HoldFlow:
     # --- delivery -----------------------------------------------------------------------
 
     async def attempt(self, hold_id: str) -> Result:
-        """One delivery attempt, under a lease so that only one node or process tries."""
-        now = datetime.now(UTC)
+        """One delivery attempt, under a lease so that only one node or process tries.
+
+        The attempt is committed on the hold before the message goes out, and the delivery
+        is committed the moment the next hop accepts it. A process killed between those
+        two commits leaves an attempt with no outcome: the retry delivers again (nothing
+        is lost) and records that the recipients may have two copies.
+        """
         async with self.store.begin() as conn:
-            claimed = await conn.execute(
-                held_messages.update()
-                .where(held_messages.c.id == hold_id)
-                .where(held_messages.c.status == HoldStatus.RELEASING)
-                .where(
-                    sa.or_(
-                        held_messages.c.next_attempt_at.is_(None),
-                        held_messages.c.next_attempt_at <= now,
-                    )
-                )
-                .values(
-                    release_attempts=held_messages.c.release_attempts + 1,
-                    next_attempt_at=now + self.delivery_lease,
-                )
-            )
+            started = await self._claim(conn, hold_id)
         held = await self.holds.get(hold_id)
         if held is None:
             return Result(False, "unknown", f"No held message {hold_id}.")
-        if claimed.rowcount != 1:
+        if started is None:
             return Result(held.status != HoldStatus.FAILED, held.status, _already(held))
         crash_point("release-after-claim")
-        content = self._release_header(held) + await self.holds.content(hold_id)
+        content = self._release_header(held, started) + await self.holds.content(hold_id)
+        first: list[bool] = []
+
+        async def record(result: SendResult) -> None:
+            first.append(await self._record_delivered(held, started, result))
+
         try:
             result = await send(
                 self.next_hop,
@@ -397,69 +400,188 @@ class HoldFlow:
                 list(held.recipients),
                 content,
                 list(held.mail_options),
+                on_accepted=record,
             )
+        except DeliveryUncertain as exc:
+            return await self._defer(held, started, str(exc), known=False)
         except NextHopUnavailable as exc:
-            return await self._defer(held, str(exc))
+            return await self._defer(held, started, str(exc), known=True)
         if result.delivered:
-            return await self._delivered(
-                held,
-                result.accepted,
-                {r: str(x) for r, x in result.refused.items()},
-                str(result.reply),
-            )
+            if first == [True]:
+                await self._tell_released(held, result)
+            return Result(True, HoldStatus.RELEASED, "Sent.")
         if result.reply.transient:
-            return await self._defer(held, str(result.reply))
-        return await self._failed(held, str(result.reply))
+            return await self._defer(held, started, str(result.reply), known=True)
+        return await self._failed(held, started, str(result.reply))
 
-    def _release_header(self, held: HeldMessage) -> bytes:
+    async def _claim(self, conn: AsyncConnection, hold_id: str) -> ReleaseAttempt | None:
+        """Take the delivery lease and record the attempt, or None if it is not due.
+
+        An earlier attempt with no recorded end was cut off after it may have delivered:
+        the audit log and the journal say so here, before the message is sent again.
+        """
+        now = datetime.now(UTC)
+        held = await self.holds.get_in(conn, hold_id)
+        if held is None or held.status != HoldStatus.RELEASING:
+            return None
+        attempt = ReleaseAttempt(new_id(), held.release_attempts + 1, now, self.next_hop.describe())
+        previous = held.attempt
+        cut_off = previous if previous is not None and previous.ended is None else None
+        uncertain = (*held.uncertain_attempts, *([cut_off] if cut_off else []))
+        claimed = await conn.execute(
+            held_messages.update()
+            .where(held_messages.c.id == hold_id)
+            .where(held_messages.c.status == HoldStatus.RELEASING)
+            .where(held_messages.c.release_attempts == held.release_attempts)
+            .where(
+                sa.or_(
+                    held_messages.c.next_attempt_at.is_(None),
+                    held_messages.c.next_attempt_at <= now,
+                )
+            )
+            .values(
+                release_attempts=attempt.number,
+                next_attempt_at=now + self.delivery_lease,
+                delivery=delivery_record(attempt, uncertain),
+            )
+        )
+        if claimed.rowcount != 1:
+            return None
+        if cut_off is not None:
+            detail = _uncertain_detail(cut_off, attempt)
+            await audit.record(
+                conn,
+                SYSTEM_ACTOR,
+                "delivery-uncertain",
+                hold_id=held.id,
+                journal_id=held.journal_id,
+                detail=detail,
+            )
+            await self._journal_uncertain(conn, held, detail)
+            log.warning("release of %s: %s", held.id, detail)
+        return attempt
+
+    @staticmethod
+    async def _journal_uncertain(conn: AsyncConnection, held: HeldMessage, detail: str) -> None:
+        """A journal row for the cut-off attempt, next to the message's own row. It has no
+        verdict (action), so it is not counted again as an incident or in the digest."""
+        original = (
+            await conn.execute(
+                sa.select(journal.c.message_id, journal.c.header_from).where(
+                    journal.c.id == held.journal_id
+                )
+            )
+        ).first()
+        entry = JournalEntry(
+            id=new_id(),
+            outcome=Outcome.TEMPFAILED,
+            smtp_reply="",
+            mail_from=held.mail_from,
+            recipients=list(held.recipients),
+            header_from=original.header_from if original else "",
+            subject=held.subject,
+            message_id=original.message_id if original else None,
+            size=held.size,
+            hold_id=held.id,
+            error=f"possible duplicate: {detail}",
+        )
+        await insert_entries(conn, [entry])
+
+    def _release_header(self, held: HeldMessage, attempt: ReleaseAttempt) -> bytes:
+        """Trace headers; the message itself (and its Message-ID) is left as it was, so a
+        duplicate can be matched to its first copy downstream."""
         by = ascii_text(held.decided_by or "unknown")[:200]
         date = email.utils.formatdate(localtime=True)
-        return f"X-Schoolgate-Released: hold={held.id}; by={by}; {date}\r\n".encode()
+        trace = f"{attempt.number}; id={attempt.id}"
+        if held.uncertain_attempts:
+            earlier = ",".join(a.id for a in held.uncertain_attempts)
+            trace += f"; possible-duplicate-of={earlier}"
+        return (
+            f"X-Schoolgate-Released: hold={held.id}; by={by}; {date}\r\n"
+            f"X-Schoolgate-Release-Attempt: {trace}\r\n"
+        ).encode()
 
-    async def _delivered(
-        self, held: HeldMessage, accepted: list[str], refused: dict[str, str], reply: str
-    ) -> Result:
+    async def _record_delivered(
+        self, held: HeldMessage, attempt: ReleaseAttempt, result: SendResult
+    ) -> bool:
+        """Commit the delivery at once, before QUIT and before any notice: this commit is
+        all of the time in which a crash would make the retry deliver a second copy.
+        False when another attempt had already recorded a delivery (a second copy)."""
+        accepted = result.accepted
+        refused = {r: str(x) for r, x in result.refused.items()}
+        reply = str(result.reply)
         async with self.store.begin() as conn:
-            await self.holds.transition(
+            won = await self.holds.transition(
                 conn,
                 held.id,
                 [HoldStatus.RELEASING],
                 status=HoldStatus.RELEASED,
                 released_at=datetime.now(UTC),
                 next_attempt_at=None,
-                delivery={"accepted": accepted, "refused": refused, "reply": reply},
+                delivery=delivery_record(
+                    attempt,
+                    held.uncertain_attempts,
+                    accepted=accepted,
+                    refused=refused,
+                    reply=reply,
+                ),
             )
             await audit.record(
                 conn,
                 SYSTEM_ACTOR,
-                "delivered",
+                "delivered" if won else "delivered-again",
                 hold_id=held.id,
                 journal_id=held.journal_id,
-                detail=f"accepted {len(accepted)}, refused {len(refused)}: {reply}",
+                detail=f"accepted {len(accepted)}, refused {len(refused)}: {reply}"
+                if won
+                else f"attempt {attempt.number} delivered a second copy: {reply}",
             )
-            if held.decided_by != held.mail_from or refused:
+            crash_point("release-before-delivered-commit")
+        return won
+
+    async def _tell_released(self, held: HeldMessage, result: SendResult) -> None:
+        """The sender's notice, after the delivery's commit (kept out of its window)."""
+        refused = {r: str(x) for r, x in result.refused.items()}
+        if held.decided_by != held.mail_from or refused:
+            async with self.store.begin() as conn:
                 text = notices.released_notice(
                     self._facts(held), held.decided_by or "a reviewer", refused, self.signature
                 )
                 await self._tell_sender(conn, held, "released", text)
-        self.mailer.kick()
+            self.mailer.kick()
         log.info("held message %s released and delivered", held.id)
-        return Result(True, HoldStatus.RELEASED, "Sent.")
 
-    async def _defer(self, held: HeldMessage, error: str) -> Result:
+    async def _defer(
+        self, held: HeldMessage, attempt: ReleaseAttempt, error: str, *, known: bool
+    ) -> Result:
+        """Retry later. `known`: nothing was delivered; otherwise the next hop may have the
+        message, and the attempt is left without an end so the retry records it."""
         now = datetime.now(UTC)
         started = held.decided_at or now
         if now - started > timedelta(hours=self.config.hold.release_give_up_hours):
             return await self._failed(
-                held, f"gave up after {held.release_attempts} attempts: {error}"
+                held,
+                attempt,
+                f"gave up after {held.release_attempts} attempts: {error}",
+                known=known,
             )
         retry = now + timedelta(minutes=self.config.hold.release_retry_minutes)
+        ended = replace(attempt, ended=f"not delivered: {error[:300]}") if known else attempt
         async with self.store.begin() as conn:
             await self.holds.transition(
-                conn, held.id, [HoldStatus.RELEASING], next_attempt_at=retry
+                conn,
+                held.id,
+                [HoldStatus.RELEASING],
+                next_attempt_at=retry,
+                delivery=delivery_record(ended, held.uncertain_attempts, error=error[:500]),
             )
+            why = "" if known else "; the next hop may have accepted it before the line dropped"
             await audit.record(
-                conn, SYSTEM_ACTOR, "delivery-deferred", hold_id=held.id, detail=error[:500]
+                conn,
+                SYSTEM_ACTOR,
+                "delivery-deferred",
+                hold_id=held.id,
+                detail=(error[:500] + why),
             )
         log.warning("release of %s deferred: %s", held.id, error)
         return Result(
@@ -469,7 +591,12 @@ class HoldFlow:
             "schoolgate will keep trying to deliver it.",
         )
 
-    async def _failed(self, held: HeldMessage, error: str) -> Result:
+    async def _failed(
+        self, held: HeldMessage, attempt: ReleaseAttempt, error: str, *, known: bool = True
+    ) -> Result:
+        uncertain = (*held.uncertain_attempts, *([] if known else [attempt]))
+        if uncertain:
+            error += f" (but {len(uncertain)} earlier attempt(s) may have delivered it)"
         async with self.store.begin() as conn:
             await self.holds.transition(
                 conn,
@@ -477,7 +604,9 @@ class HoldFlow:
                 [HoldStatus.RELEASING],
                 status=HoldStatus.FAILED,
                 next_attempt_at=None,
-                delivery={"error": error},
+                delivery=delivery_record(
+                    replace(attempt, ended=f"refused: {error[:300]}"), uncertain, error=error
+                ),
             )
             await audit.record(conn, SYSTEM_ACTOR, "delivery-failed", hold_id=held.id, detail=error)
             text = notices.delivery_failed_notice(self._facts(held), error, self.signature)
@@ -566,6 +695,16 @@ class HoldFlow:
                         detail=f"content erased after {self.config.hold.retention_days} days",
                     )
         return purged
+
+
+def _uncertain_detail(cut_off: ReleaseAttempt, retry: ReleaseAttempt) -> str:
+    return (
+        f"release attempt {cut_off.number} (id {cut_off.id}, started "
+        f"{cut_off.started_at:%Y-%m-%d %H:%M:%S} UTC, to {cut_off.next_hop}) ended without "
+        "a recorded outcome: the next hop may have accepted it. Attempt "
+        f"{retry.number} delivers it again, so the recipients may get two copies (the same "
+        f"Message-ID; the second marked X-Schoolgate-Release-Attempt: {retry.number})."
+    )
 
 
 def _already(held: HeldMessage) -> str:

@@ -38,6 +38,55 @@ class HoldStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class ReleaseAttempt:
+    """One try at handing a released message to the next hop, committed before it starts.
+
+    `ended` says how it ended when it is known that nothing was delivered (a refusal to
+    retry, the next hop unreachable). An attempt that is neither ended nor followed by the
+    hold's "released" commit was cut off between sending and recording (the process
+    killed, the connection lost during DATA): the next hop may have accepted it, so the
+    retry may deliver a duplicate, and that is recorded instead of hidden.
+    """
+
+    id: str
+    number: int
+    started_at: datetime
+    next_hop: str
+    ended: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "started_at": self.started_at.isoformat(),
+            "next_hop": self.next_hop,
+            "ended": self.ended,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReleaseAttempt:
+        return cls(
+            id=str(data["id"]),
+            number=int(data["number"]),
+            started_at=datetime.fromisoformat(data["started_at"]),
+            next_hop=str(data.get("next_hop", "")),
+            ended=data.get("ended"),
+        )
+
+
+def delivery_record(
+    attempt: ReleaseAttempt, uncertain: Iterable[ReleaseAttempt], **outcome: Any
+) -> dict[str, Any]:
+    """The hold's `delivery` column: the latest attempt, the attempts whose outcome is
+    unknown, and once known the next hop's answer (accepted, refused, reply or error)."""
+    return {
+        **outcome,
+        "attempt": attempt.to_json(),
+        "uncertain": [a.to_json() for a in uncertain],
+    }
+
+
+@dataclass(frozen=True, slots=True)
 class HeldMessage:
     """A held message's metadata (its content is read separately, and decrypted)."""
 
@@ -96,6 +145,19 @@ class HeldMessage:
     @property
     def content_available(self) -> bool:
         return self.purged_at is None
+
+    @property
+    def attempt(self) -> ReleaseAttempt | None:
+        """The latest delivery attempt (holds released before attempts were recorded: None)."""
+        data = (self.delivery or {}).get("attempt")
+        return ReleaseAttempt.from_json(data) if data else None
+
+    @property
+    def uncertain_attempts(self) -> tuple[ReleaseAttempt, ...]:
+        """Earlier attempts that may have delivered the message: a copy may be a duplicate."""
+        return tuple(
+            ReleaseAttempt.from_json(a) for a in (self.delivery or {}).get("uncertain", [])
+        )
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -63,6 +64,11 @@ def reply_from(code: int, message: str) -> Reply:
 
 class NextHopUnavailable(Exception):
     """The next hop could not be reached or dropped the connection; the client must retry."""
+
+
+class DeliveryUncertain(NextHopUnavailable):
+    """The connection failed during DATA: the next hop may have accepted the message before
+    its answer was lost (RFC 1047), so a retry may deliver a second copy."""
 
 
 class Upstream(Protocol):
@@ -179,7 +185,7 @@ class SmtpUpstream:
             return reply_from(exc.code, exc.message)
         except _UNAVAILABLE_ERRORS as exc:
             await self._drop()
-            raise NextHopUnavailable(f"next hop {self.target} failed at DATA: {exc}") from exc
+            raise DeliveryUncertain(f"next hop {self.target} failed at DATA: {exc}") from exc
         return reply_from(response.code, response.message)
 
     async def reset(self) -> None:
@@ -245,7 +251,7 @@ class OutboxUpstream:
 
     async def data(self, content: bytes) -> Reply:
         name = new_id()
-        envelope = {"mail_from": self._sender, "rcpt_tos": self._recipients}
+        envelope: dict[str, object] = {"mail_from": self._sender, "rcpt_tos": self._recipients}
         await asyncio.to_thread(_write_outbox, self.folder, name, content, envelope)
         return Reply(250, f"2.0.0 Ok: saved to outbox as {name}.eml")
 
@@ -280,14 +286,24 @@ class SendResult:
         return self.reply.ok and bool(self.accepted)
 
 
+AcceptedHook = Callable[[SendResult], Awaitable[None]]
+
+
 async def send(
     next_hop: NextHop,
     mail_from: str,
     recipients: list[str],
     content: bytes,
     options: list[str] | None = None,
+    *,
+    on_accepted: AcceptedHook | None = None,
 ) -> SendResult:
-    """Send one message outside a client session. Raises NextHopUnavailable to retry later."""
+    """Send one message outside a client session. Raises NextHopUnavailable to retry later.
+
+    `on_accepted` runs the moment the next hop has accepted the message, before QUIT: a
+    release records its delivery there, so that a crash can only cause a duplicate in the
+    time one database commit takes, not a QUIT round trip as well.
+    """
     upstream = next_hop.open()
     try:
         reply = await upstream.mail(mail_from, options or [])
@@ -306,7 +322,10 @@ async def send(
             first = next(iter(refused.values()))
             return SendResult([], refused, first)
         reply = await upstream.data(content)
-        return SendResult(accepted if reply.ok else [], refused, reply)
+        result = SendResult(accepted if reply.ok else [], refused, reply)
+        if result.delivered and on_accepted is not None:
+            await on_accepted(result)
+        return result
     finally:
         await upstream.close()
 

@@ -81,7 +81,7 @@ def window_hits(unit: Unit, block: int, start: int, end: int) -> list[Hit]:
 
 def unit_vectors(
     unit: Unit, scorer: Scorer, window_tokens: int
-) -> Iterator[tuple[dict[int, float], list[Hit]]]:
+) -> Iterator[tuple[dict[str, float], list[Hit]]]:
     """The full feature vector and cue hits of every window of a unit (for training
     and for the test that the fast scorer agrees with a plain dot product)."""
     ranges = [

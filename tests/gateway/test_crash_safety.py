@@ -143,3 +143,46 @@ def test_release_killed_mid_delivery_is_retried_and_delivered_once(
         assert db_rows(tmp_path, "SELECT release_attempts FROM held_messages") == [(2,)]
     finally:
         assert gateway.stop() == 0
+
+
+def test_release_killed_after_the_next_hop_accepted_is_delivered_again_and_marked(
+    tmp_path: Path, capture_server: CaptureServer
+):
+    """The one window left: the next hop has the message, the "released" commit has not
+    happened. The retry delivers again (never a loss), and the possible duplicate is in the
+    journal, the audit log and the second copy's trace header for an admin to see."""
+    port = free_port()
+    config = write_config(tmp_path, port, capture_server.port)
+    gateway = Serve(["--config", str(config)], cwd=tmp_path, log=tmp_path / "serve.log", env=env())
+    try:
+        wait_for_port(port, gateway.process)
+        sendmail(port)
+        [(hold_id,)] = db_rows(tmp_path, "SELECT id FROM held_messages")
+        killed = subprocess.run(
+            [SCHOOLGATE, "held", "release", hold_id, "--config", str(config)],
+            env={**clean_env(), **env("release-before-delivered-commit")},
+            capture_output=True,
+            timeout=60,
+        )
+        assert killed.returncode == -9
+        [first] = capture_server.originals()  # the next hop accepted it before the kill
+        assert db_rows(tmp_path, "SELECT status FROM held_messages") == [("releasing",)]
+        deadline = time.monotonic() + 60
+        while db_rows(tmp_path, "SELECT status FROM held_messages") != [("released",)]:
+            assert time.monotonic() < deadline, gateway.output()
+            time.sleep(0.2)
+        first_copy, second_copy = capture_server.wait_for(2)
+        assert first_copy is first
+        assert first.content.endswith(RAW) and second_copy.content.endswith(RAW)
+        assert b"possible-duplicate-of=" not in first.content
+        assert b"X-Schoolgate-Release-Attempt: 2; id=" in second_copy.content
+        assert b"possible-duplicate-of=" in second_copy.content
+        audit = [a for (a,) in db_rows(tmp_path, "SELECT action FROM audit_log")]
+        assert audit.count("delivery-uncertain") == 1 and audit.count("delivered") == 1
+        [(error,)] = db_rows(
+            tmp_path,
+            f"SELECT error FROM journal WHERE hold_id = '{hold_id}' AND error IS NOT NULL",
+        )
+        assert error.startswith("possible duplicate: release attempt 1")
+    finally:
+        assert gateway.stop() == 0
