@@ -43,7 +43,7 @@ DATA = REPO / "detectors" / "data"
 WINDOW_TOKENS = 500
 """The detector's default: window_chars 3000 / 6 characters per token."""
 MIN_KINDS = 2
-REGULARISATION = 2.0
+REGULARISATION = 8.0
 """LogisticRegression's C, chosen on the dev split."""
 MIN_WEIGHT = 1e-3
 """Token-feature weights smaller than this are dropped from the shipped file (it stays
