@@ -1,15 +1,24 @@
-"""Words for the chain-letter model, found with one regular expression.
+"""Words for the chain-letter model: what one regular expression (`TOKEN`) defines.
 
 spaCy's tokenizer cost 15 ms per 10 KB; a chain letter needs only words, "!" runs and
 emoji. Python's \\w splits Bengali and Gurmukhi words at their vowel signs, so a word
 here is any run of characters that are not space, punctuation or symbols; hyphens
 and apostrophes after its first character stay ("e-mail", "don't").
+
+`TOKEN.findall` defines the tokens, but costs about 0.6 ms per 10 KB (the regex engine
+steps through every character in Python's sre). `tokens` finds the same list with C-level
+string passes: ASCII separators become spaces (bytes.translate), "!" runs and leading
+quotes or hyphens are fixed up only where they occur, `split` does the rest, and only the
+few words that hold non-ASCII characters go through `TOKEN` (a test compares the two on
+real mail and on generated text).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import compress
+from operator import not_
 
 _INNER_SEP = (
     "\\s\x00-\x08\x0e-\x1b\x7f!-&(-,./:-@\\[-`{-~\u00a0-\u00bf\u2000-\u206f\u2190-\u2bff"
@@ -34,10 +43,46 @@ def _pattern(text: str) -> re.Pattern[str]:
     return ASCII_TOKEN if text.isascii() else TOKEN
 
 
+_KEPT = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyz'-!")
+_ASCII_TO_SPACE = bytes(c if c in _KEPT or c >= 0x80 else 0x20 for c in range(256))
+"""Every ASCII byte that ends a word becomes a space; UTF-8 bytes of other characters
+stay (the words holding them are tokenized by `TOKEN`)."""
+_EXCLAIMS = re.compile(rb"!+")
+_MARKS = b"'-"
+
+
+def _blank_leading_marks(spaced: bytearray) -> None:
+    """Blank the apostrophes and hyphens that start a word ("--", "'quoted"): each run
+    is found with a C-level search and blanked once, so the cost stays linear."""
+    for start in (b" '", b" -"):
+        at = spaced.find(start)
+        while at >= 0:
+            at += 1
+            while at < len(spaced) and spaced[at] in _MARKS:
+                spaced[at] = 0x20
+                at += 1
+            at = spaced.find(start, at)
+
+
 def tokens(text: str) -> list[str]:
-    """The lower-cased tokens of `text` (already `prepare`d)."""
+    """The lower-cased tokens of `text` (already `prepare`d): `TOKEN.findall`, faster."""
     lower = text.lower()
-    return _pattern(lower).findall(lower)
+    spaced = bytearray(b" ")
+    spaced += lower.encode("utf-8", "surrogatepass").translate(_ASCII_TO_SPACE)
+    if b"!" in spaced:
+        spaced = bytearray(_EXCLAIMS.sub(rb" \g<0> ", spaced))
+    _blank_leading_marks(spaced)
+    words = spaced.decode("utf-8", "surrogatepass").split()
+    if lower.isascii():
+        return words
+    out: list[str] = []
+    done = 0
+    for i in compress(range(len(words)), map(not_, map(str.isascii, words))):
+        out.extend(words[done:i])
+        out.extend(TOKEN.findall(words[i]))
+        done = i + 1
+    out.extend(words[done:])
+    return out
 
 
 def token_offsets(text: str) -> list[tuple[int, int]]:

@@ -15,6 +15,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detectors.base import DetectorSettings
 from detectors.chain_letter import ChainLetterDetector, ChainLetterSettings
@@ -628,7 +630,40 @@ def test_ascii_tokens_match_the_general_tokenizer():
     """Most mail takes the ASCII fast path; it must find exactly the same words."""
     text = "Don't e-mail 10 people!!! Send it -- now, 'please' (x_y) a-b-c \x01end"
     assert ASCII_TOKEN.findall(text.lower()) == TOKEN.findall(text.lower())
+    assert tokens(prepare(text)) == TOKEN.findall(text.lower())
     assert tokens(prepare("এই বার্তাটি সবাইকে পাঠান")) == ["এই", "বার্তাটি", "সবাইকে", "পাঠান"]
+
+
+def _reference(text: str) -> list[str]:
+    lower = prepare(text).lower()
+    return TOKEN.findall(lower)
+
+
+def test_the_fast_tokenizer_finds_what_the_regex_defines_on_real_mail():
+    """`tokens` (string passes) against `TOKEN.findall` (the definition), on every
+    ordinary and chain message of the corpus and every written training case."""
+    texts = [p.read_text("utf-8", "replace") for p in corpus("benign").rglob("*.eml")]
+    texts += [p.read_text("utf-8", "replace") for p in corpus("chain").rglob("*") if p.is_file()]
+    for path in (Path(__file__).parents[2] / "training" / "chain_letters").glob("*.jsonl"):
+        texts += [
+            json.loads(line)["body"]
+            for line in path.read_text("utf-8").splitlines()
+            if line.strip()
+        ]
+    assert len(texts) > 1500
+    for text in texts:
+        assert tokens(prepare(text)) == _reference(text), text[:200]
+
+
+_TRICKY = (
+    "ab1'-!! \t\n.,;:()_\"/\\@#£€é\u00a0\u2019\u201c\u2014\u0964ই\u09be😀\u2764\ufe0fİ\x00\x1c"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=60) | st.text(max_size=60))
+def test_the_fast_tokenizer_finds_what_the_regex_defines_on_any_text(text: str):
+    assert tokens(prepare(text)) == _reference(text)
 
 
 def test_a_pattern_that_cannot_be_indexed_is_refused():
