@@ -47,6 +47,11 @@ _KEPT = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyz'-!")
 _ASCII_TO_SPACE = bytes(c if c in _KEPT or c >= 0x80 else 0x20 for c in range(256))
 """Every ASCII byte that ends a word becomes a space; UTF-8 bytes of other characters
 stay (the words holding them are tokenized by `TOKEN`)."""
+_UNICODE_SPACES = tuple(c.encode() for c in "\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") + tuple(
+    chr(c).encode() for c in range(0x2000, 0x200B)
+)
+"""The UTF-8 of the non-ASCII characters `str.split` splits on: made spaces first, so a
+word they end or start is seen ("\xa0-" holds no word)."""
 _EXCLAIMS = re.compile(rb"!+")
 _MARKS = b"'-"
 
@@ -69,6 +74,10 @@ def tokens(text: str) -> list[str]:
     lower = text.lower()
     spaced = bytearray(b" ")
     spaced += lower.encode("utf-8", "surrogatepass").translate(_ASCII_TO_SPACE)
+    if not lower.isascii():
+        for space in _UNICODE_SPACES:
+            if space in spaced:
+                spaced = bytearray(spaced.replace(space, b" " * len(space)))
     if b"!" in spaced:
         spaced = bytearray(_EXCLAIMS.sub(rb" \g<0> ", spaced))
     _blank_leading_marks(spaced)

@@ -656,7 +656,8 @@ def test_the_fast_tokenizer_finds_what_the_regex_defines_on_real_mail():
 
 
 _TRICKY = (
-    "ab1'-!! \t\n.,;:()_\"/\\@#£€é\u00a0\u2019\u201c\u2014\u0964ই\u09be😀\u2764\ufe0fİ\x00\x1c"
+    "\u2003\u3000\x85ab1'-!! \t\n.,;:()_\"/\\@#£€é"
+    "\u00a0\u2019\u201c\u2014\u0964ই\u09be😀\u2764\ufe0fİ\x00\x1c"
 )
 
 
