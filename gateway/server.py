@@ -160,7 +160,7 @@ class Gateway:
         self.watcher = DirectoryWatcher(self.store, config.data_dir / "cache", self.pool)
         await self.watcher.refresh()
         await self.pool.warm_up()
-        self.journal = JournalWriter(self.store)
+        self.journal = JournalWriter(self.store, data_dir=config.data_dir)
         self.journal.start()
         next_hop = self.flow.next_hop
         services = Services(
