@@ -2,9 +2,10 @@
 
     .venv/bin/python -m bench [--quick]
 
-Relay throughput and latency (bench/relay.py), then the detectors and the attachment
-extraction. Each runs in its own process so one's memory and caches do not colour the
-next. Run on an otherwise idle machine: the figures are only as quiet as the machine.
+Relay throughput and latency (bench/relay.py), then the detectors, the attachment
+extraction and start-up (`serve` until it answers and scans; short CLI commands). Each
+runs in its own process so one's memory and caches do not colour the next. Run on an
+otherwise idle machine: the figures are only as quiet as the machine.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
         [str(HERE / "bench_scan_realistic.py")],
         ["--messages", "100", "--rounds", "1"],
     ),
+    ("Start-up: serve and the CLI", [str(HERE / "bench_startup.py")], ["--rounds", "1"]),
 ]
 
 

@@ -11,16 +11,17 @@ import asyncio
 import concurrent.futures
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pebble
 
 from detectors.base import Detector, DetectorSettings
-from detectors.registry import resolve
+from detectors.registry import BUILTIN, resolve
 from gateway.directory_snapshot import EMPTY, DirectoryRef, read_snapshot
 from gateway.parse import ParseSettings, parse_message
 from models import Directory, Envelope, Finding, MessageFacts
@@ -128,12 +129,40 @@ def _warm_task(ref: DirectoryRef) -> int:
 # --- main-process side -------------------------------------------------------------
 
 
-def _mp_context() -> multiprocessing.context.BaseContext:
+# What the forkserver imports once, so that every worker (at start, or replacing a
+# killed one) is forked with it loaded instead of importing it itself: the scan code,
+# each detector's module, and spaCy, which the name detectors import when they are
+# built (detectors/names/phrases.py) and which costs a worker most of its start-up.
+_PRELOAD = ("gateway.scan", "spacy.matcher", "spacy.tokens", "spacy.vocab")
+
+
+def forkserver_preload(detectors: Iterable[str]) -> list[str]:
+    """The modules the forkserver imports for workers that run `detectors` (names or
+    "module:Class" plug-in paths)."""
+    modules = [BUILTIN.get(name, name).partition(":")[0] for name in detectors]
+    return list(dict.fromkeys((*_PRELOAD, *modules)))
+
+
+def _mp_context(detectors: Iterable[str]) -> multiprocessing.context.BaseContext:
     """forkserver: workers fork from a clean process that has the scan code imported,
-    so replacing a killed worker is fast and never forks the event loop's threads."""
+    so replacing a killed worker is fast and never forks the event loop's threads.
+    (The preload takes effect when the forkserver starts: the first pool's wins.)"""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["gateway.scan"])
+    context.set_forkserver_preload(forkserver_preload(detectors))
     return context
+
+
+def start_forkserver(detectors: Iterable[str]) -> None:
+    """Start the forkserver now rather than with the first worker: it imports the scan
+    code and detectors while the caller goes on (`serve` imports the rest of the
+    gateway meanwhile), on another CPU."""
+    _mp_context(detectors)
+    multiprocessing.forkserver.ensure_running()
+
+
+def _report_warm_failure(future: asyncio.Future[int]) -> None:
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.error("a scan worker could not build its scanner: %s", exc, exc_info=exc)
 
 
 class ScanPool:
@@ -157,7 +186,7 @@ class ScanPool:
             max_tasks=max_tasks,
             initializer=_init_worker,
             initargs=(spec,),
-            context=_mp_context(),
+            context=_mp_context(name for name, _ in spec.detectors),
         )
 
     def set_directory(self, ref: DirectoryRef) -> None:
@@ -189,12 +218,18 @@ class ScanPool:
             raise ScanFailed(f"a detector failed: {type(exc).__name__}: {exc}") from exc
 
     async def warm_up(self) -> None:
-        """Build every worker's scanner now, so the first message does not pay for it."""
-        futures = [
+        """Start the workers and build their scanners. Returns as soon as one worker is
+        ready, which shows the detectors build and spares the first message a cold
+        worker; the others finish warming while the gateway already takes mail."""
+        warming = [
             asyncio.wrap_future(self._pool.schedule(_warm_task, args=(self.directory,)))
             for _ in range(self.workers)
         ]
-        await asyncio.gather(*futures)
+        done, rest = await asyncio.wait(warming, return_when=asyncio.FIRST_COMPLETED)
+        first = done.pop()
+        for future in (*done, *rest):
+            future.add_done_callback(_report_warm_failure)
+        first.result()
 
     def close(self) -> None:
         self._pool.close()

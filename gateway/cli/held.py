@@ -7,18 +7,21 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from gateway import audit, next_hop_record
 from gateway.audit import Actor
 from gateway.cli.common import async_command, config_options, load_config, open_store
+from gateway.holdcrypto import HoldCipher
 from gateway.holdflow import HoldFlow, Result
 from gateway.keyfiles import KeyFileError
 from gateway.notices import where
-from gateway.quarantine import HeldMessage, HoldStatus
-from gateway.server import build_flow
+from gateway.quarantine import HeldMessage, HoldStatus, HoldStore
+from gateway.store import Store
+
+T = TypeVar("T")
 
 STATUS_CHOICES = [
     HoldStatus.HELD,
@@ -32,15 +35,37 @@ def _actor(by: str | None) -> Actor:
     return Actor(f"{by or getpass.getuser()} (command line)", "admin")
 
 
+async def _with_holds(
+    config_path: Path | None,
+    data_dir: Path | None,
+    work: Callable[[Store, HoldStore], Awaitable[T]],
+) -> T:
+    """Run `work` on the held messages alone (list, show): these send nothing, so the
+    gateway's sending side (and the server module that builds it) is never loaded."""
+    config = load_config(config_path, data_dir)
+    store = await open_store(config)
+    try:
+        try:
+            cipher = HoldCipher.load(
+                config.hold.key_env, config.hold_key_file, config.hold.previous_key_files
+            )
+        except KeyFileError as exc:
+            raise click.ClickException(str(exc)) from None
+        return await work(store, HoldStore(store, cipher))
+    finally:
+        await store.close()
+
+
 async def _with_flow(
     config_path: Path | None,
     data_dir: Path | None,
     work: Callable[[HoldFlow], Awaitable[Any]],
-    *,
-    delivers: bool = False,
 ) -> Any:
-    """Run `work` on the held-mail workflow. A command that `delivers` (a release, or a
-    notice to the sender) refuses when it would deliver somewhere the gateway does not."""
+    """Run `work` on the held-mail workflow, built as the gateway builds it. It may
+    deliver (a release, a notice to the sender), so it refuses when it would deliver
+    somewhere the gateway does not."""
+    from gateway.server import build_flow
+
     config = load_config(config_path, data_dir)
     store = await open_store(config)
     try:
@@ -51,7 +76,7 @@ async def _with_flow(
         problem = next_hop_record.mismatch(
             await next_hop_record.recorded(store), flow.next_hop.describe()
         )
-        if delivers and problem is not None:
+        if problem is not None:
             raise click.ClickException(f"Nothing done: {problem}")
         result = await work(flow)
         await flow.mailer.flush()  # send notices now; the gateway retries any that fail
@@ -104,11 +129,11 @@ async def list_held(
 ) -> None:
     """List held messages, newest first."""
 
-    async def work(flow: HoldFlow) -> list[HeldMessage]:
+    async def work(store: Store, holds: HoldStore) -> list[HeldMessage]:
         statuses = None if status == "all" else [status]
-        return await flow.holds.find(statuses=statuses, limit=limit)
+        return await holds.find(statuses=statuses, limit=limit)
 
-    rows: list[HeldMessage] = await _with_flow(config_path, data_dir, work)
+    rows = await _with_holds(config_path, data_dir, work)
     for item in rows:
         if as_json:
             click.echo(json.dumps(_as_json(item), ensure_ascii=False))
@@ -143,19 +168,17 @@ async def show(
 ) -> None:
     """Show one held message: why it was held, what was found, what happened since."""
 
-    async def work(flow: HoldFlow) -> tuple[HeldMessage | None, bytes | None]:
-        item = await flow.holds.get(hold_id)
+    async def work(store: Store, holds: HoldStore) -> tuple[HeldMessage | None, bytes | None]:
+        item = await holds.get(hold_id)
         content = None
         if item is not None and raw:
             if not item.content_available:
                 raise click.ClickException(f"{hold_id} was purged; its content is gone")
-            content = await flow.holds.content(hold_id)
-            await audit.log(
-                flow.store, _actor(by), "view", hold_id=hold_id, detail="raw message, CLI"
-            )
+            content = await holds.content(hold_id)
+            await audit.log(store, _actor(by), "view", hold_id=hold_id, detail="raw message, CLI")
         return item, content
 
-    item, content = await _with_flow(config_path, data_dir, work)
+    item, content = await _with_holds(config_path, data_dir, work)
     if item is None:
         raise click.ClickException(f"no held message {hold_id}")
     if content is not None:
@@ -217,7 +240,7 @@ def _decision(name: str, summary: str) -> Callable[..., None]:
             action = getattr(flow, name)
             return await action(hold_id, _actor(by), reason)
 
-        _report(await _with_flow(config_path, data_dir, work, delivers=True))
+        _report(await _with_flow(config_path, data_dir, work))
 
     return command
 

@@ -8,7 +8,7 @@ import click
 
 from gateway.cli.common import config_options, load_config, run, setup_logging
 from gateway.holdcrypto import HoldKeyError
-from gateway.server import serve as run_gateway
+from gateway.scan import start_forkserver
 from gateway.store import StoreError
 
 
@@ -37,6 +37,11 @@ def serve(
         {"smtp.listen": listen, "relay.next_hop": next_hop, "web.listen": web},
     )
     setup_logging(config.log_level)
+    # The scan workers' forkserver imports the detectors while this process imports
+    # the server and the web app: started first, the two overlap on separate CPUs.
+    start_forkserver(config.active_detectors)
+    from gateway.server import serve as run_gateway
+
     try:
         run(run_gateway(config))
     except (StoreError, HoldKeyError, OSError) as exc:

@@ -1,0 +1,151 @@
+"""Start-up cost: short commands import only what they use; scan workers fork warm.
+
+Each check runs in a fresh interpreter and reads what it imported (`-X importtime`, or
+the worker's sys.modules), never the wall clock: timings belong in bench/bench_startup.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from gateway import __version__
+from gateway.cli.main import COMMANDS, main
+from tests.processes import clean_env
+
+REPO = Path(__file__).resolve().parents[2]
+
+# What `--version` and `--help` have no use for: the server, the web app, the database,
+# the configuration (pydantic) and the detectors (spaCy).
+NOT_FOR_VERSION_OR_HELP = (
+    "gateway.server",
+    "gateway.web",
+    "gateway.smtp",
+    "gateway.store",
+    "gateway.config",
+    "gateway.scan",
+    "gateway.extract",
+    "sqlalchemy",
+    "alembic",
+    "pydantic",
+    "fastapi",
+    "uvicorn",
+    "aiosmtpd",
+    "spacy",
+    "detectors",
+)
+# `held list` needs the configuration and the database, and nothing that sends or serves.
+NOT_FOR_HELD_LIST = (
+    "gateway.server",
+    "gateway.web",
+    "gateway.smtp",
+    "gateway.scan",
+    "gateway.extract",
+    "fastapi",
+    "uvicorn",
+    "aiosmtpd",
+    "spacy",
+)
+
+
+def _run_importing(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """`python -m gateway ARGS` in a fresh interpreter, and every module it imported."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gateway", *args],
+        cwd=REPO,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "click" in modules, result.stderr[-2000:]
+    return result, modules
+
+
+def _heavy(modules: set[str], prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == p or m.startswith(f"{p}.") for p in prefixes))
+
+
+def test_version_imports_none_of_the_gateway():
+    result, modules = _run_importing("--version")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == f"schoolgate, version {__version__}"
+    assert _heavy(modules, NOT_FOR_VERSION_OR_HELP) == []
+
+
+def test_help_lists_every_command_without_importing_one():
+    result, modules = _run_importing("--help")
+    assert result.returncode == 0, result.stderr[-2000:]
+    listed = result.stdout.split("Commands:", 1)[1].split()
+    assert set(COMMANDS) <= set(listed)
+    assert _heavy(modules, NOT_FOR_VERSION_OR_HELP) == []
+    assert not any(m.startswith("gateway.cli.") and m != "gateway.cli.main" for m in modules)
+
+
+def test_held_list_loads_neither_the_server_nor_the_web_app(tmp_path: Path):
+    result, modules = _run_importing("held", "list", "--data-dir", str(tmp_path / "var"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "no held messages with status held" in result.stderr
+    assert _heavy(modules, NOT_FOR_HELD_LIST) == []
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_listed_summary_is_the_command_s_own(name: str):
+    """--help shows the summaries kept in COMMANDS: they must say what the command says."""
+    command = main.commands[name]
+    stand_in = click.Command(name, help=COMMANDS[name][1])
+    for limit in (30, 45, 60, 1000):
+        assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit)
+
+
+def worker_modules(names: list[str]) -> list[str]:
+    """Run in a scan worker before it builds a scanner: which of `names` it already has."""
+    return [name for name in names if name in sys.modules]
+
+
+WORKER_PROBE = """
+import asyncio, json
+from gateway.config import validate
+from gateway.scan import ScanPool
+from gateway.server import scan_spec
+from tests.gateway.test_cli_startup import worker_modules
+
+pool = ScanPool(scan_spec(validate({}, "test")), workers=1)
+try:
+    names = ["spacy.matcher", "detectors.pupil_name", "detectors.sensitive_data",
+             "detectors.chain_letter", "detectors.personal_address"]
+    print(json.dumps(asyncio.run(pool.run(worker_modules, names))))
+finally:
+    pool.close()
+"""
+
+
+def test_scan_workers_fork_with_spacy_and_the_detectors_already_imported():
+    """The forkserver preloads them, so a new or replacement worker does not import them.
+    (In a fresh interpreter: a process's forkserver keeps the preload it started with.)"""
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_PROBE],
+        cwd=REPO,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        "spacy.matcher",
+        "detectors.pupil_name",
+        "detectors.sensitive_data",
+        "detectors.chain_letter",
+        "detectors.personal_address",
+    ]
