@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from gateway.extract.binary import extract_binary, extract_media, extract_ole
 from gateway.extract.context import Collector, LimitExceeded, NotRead
 from gateway.extract.csvfile import extract_csv
 from gateway.extract.gzipfile import extract_gzip
 from gateway.extract.html import extract_html
+from gateway.extract.image import extract_image
 from gateway.extract.legacy_sheet import extract_xls
 from gateway.extract.legacy_slides import extract_ppt
 from gateway.extract.legacy_word import extract_doc
@@ -26,6 +28,7 @@ from gateway.extract.smime import extract_pkcs7
 from gateway.extract.sniff import sniff
 from gateway.extract.tararchive import extract_tar
 from gateway.extract.text import extract_plain_text
+from gateway.extract.tnef import extract_tnef
 from gateway.extract.ziparchive import extract_zip
 from models import PartInfo
 
@@ -66,13 +69,21 @@ EXTRACTORS: dict[str, Extractor] = {
     "7z": extract_7z,
     "gzip": extract_gzip,
     "tar": extract_tar,
+    "tnef": extract_tnef,
+    "image": extract_image,
+    "media": extract_media,
+    "ole": extract_ole,
+    "binary": extract_binary,
 }
-"""Format name (from sniff) -> extractor. Formats missing here are recorded, not read."""
+"""Format name (from sniff) -> extractor. A format missing here is unscannable: nothing
+is recorded as "binary, nothing to see" (see `binary` for what stays merely recorded)."""
 
-UNREADABLE = frozenset(("image", "binary", "ole"))
-"""Formats with no text to read: recorded without being flagged as unscannable."""
-
-_NAMES = {"office-encrypted": "encrypted Office", "pkcs7": "S/MIME", "pgp": "OpenPGP"}
+_NAMES = {
+    "office-encrypted": "encrypted Office",
+    "pkcs7": "S/MIME",
+    "pgp": "OpenPGP",
+    "tnef": "TNEF (winmail.dat)",
+}
 
 
 def extract_file(
@@ -102,7 +113,7 @@ def extract_file(
         extractor = EXTRACTORS.get(kind)
         if extractor is not None:
             encryption = extractor(collector, data, path, depth)
-        elif kind not in UNREADABLE:
+        else:
             unscannable = f"{kind} files are not read"
     except LimitExceeded as exc:
         unscannable = f"limit reached: {exc}"

@@ -2,10 +2,12 @@
 
 A .msg is an OLE file of MAPI property streams ("__substg1.0_<property><type>"):
 the subject (0x0037), the plain body (0x1000) or, lacking it, the HTML body (0x1013),
-and one "__attach_version1.0_#n" storage per attachment holding its file name
-(0x3707, 0x3704) and bytes (0x3701), or a whole embedded message under 0x3701 of
-type object. extract-msg would add half a dozen dependencies (RTF, EBCDIC, HTML
-parsers) for the same few streams, so olefile alone is used.
+the compressed RTF body (0x1009: all that many Outlook messages have, and it may hold
+text the plain body lacks, so what it adds is read too), and one
+"__attach_version1.0_#n" storage per attachment holding its file name (0x3707, 0x3704)
+and bytes (0x3701), or a whole embedded message under 0x3701 of type object.
+extract-msg would add half a dozen dependencies (RTF, EBCDIC, HTML parsers) for the
+same few streams, so olefile alone is used.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import io
 import olefile
 
 from gateway.extract.context import Collector
+from gateway.extract.rtf import compressed_rtf_text, lines_not_in
 from gateway.extract.text import decode_text
 from gateway.htmltext import html_to_text
 from models import PartInfo
@@ -22,6 +25,7 @@ from models import PartInfo
 _SUBJECT = 0x0037
 _BODY = 0x1000
 _HTML = 0x1013
+_RTF_COMPRESSED = "10090102"
 _LONG_FILENAME = 0x3707
 _FILENAME = 0x3704
 _DISPLAY_NAME = 0x3001
@@ -47,6 +51,12 @@ def _read_message(
     texts = [_string(collector, ole, prefix, _SUBJECT), _string(collector, ole, prefix, _BODY)]
     if not texts[1]:
         texts.append(html_to_text(_string(collector, ole, prefix, _HTML)))
+    rtf = _stream(collector, ole, prefix, _RTF_COMPRESSED)
+    if rtf is not None:
+        try:
+            texts.append(lines_not_in(compressed_rtf_text(collector, rtf), "\n".join(texts[1:])))
+        except ValueError as exc:  # the rest of the message is still read
+            collector.not_scanned(f"{path}: the RTF body could not be read ({exc})"[:300])
     collector.add_text(f"attachment:{path}", "\n".join(t for t in texts if t))
     storages = sorted(
         entry

@@ -13,8 +13,11 @@ import zipfile
 
 import olefile
 
+from gateway.extract.binary import is_media
+from gateway.extract.image import image_format
 from gateway.extract.pgp import looks_like_openpgp_encrypted
 from gateway.extract.text import looks_binary
+from gateway.extract.tnef import SIGNATURE
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "pdf"),
@@ -26,9 +29,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"7z\xbc\xaf\x27\x1c", "7z"),
     (b"\x1f\x8b", "gzip"),
     (b"Rar!\x1a\x07", "rar"),
-    (b"\x89PNG", "image"),
-    (b"\xff\xd8\xff", "image"),
-    (b"GIF8", "image"),
+    (SIGNATURE, "tnef"),
     (b"-----BEGIN PGP MESSAGE-----", "pgp"),
 )
 
@@ -64,6 +65,8 @@ _ZIP_EXTENSIONS = {
 
 _OLE_EXTENSIONS = {"doc": "doc", "dot": "doc", "xls": "xls", "ppt": "ppt", "msg": "msg"}
 
+_TNEF_TYPES = frozenset(("application/ms-tnef", "application/vnd.ms-tnef"))
+
 _ODF_TYPES = {
     "application/vnd.oasis.opendocument.text": "odt",
     "application/vnd.oasis.opendocument.text-template": "odt",
@@ -81,7 +84,12 @@ _CMS_OIDS = (
 
 def sniff(data: bytes, name: str = "", content_type: str = "") -> str:
     """One of: pdf docx xlsx xlsb pptx odt ods odp odf zip doc xls ppt msg
-    office-encrypted ole rtf 7z gzip tar rar image pgp pkcs7 html csv eml text binary."""
+    office-encrypted ole tnef rtf 7z gzip tar rar image media pgp pkcs7 html csv eml
+    text binary.
+
+    A file declared as TNEF or named winmail.dat is "tnef" whatever it starts with, so
+    one that is not TNEF after all is reported as a TNEF file that could not be read.
+    """
     extension = name.rpartition(".")[2].lower() if "." in name else ""
     head = data[:64].lstrip(b"\xef\xbb\xbf")
     for magic, kind in _MAGIC:
@@ -91,6 +99,12 @@ def sniff(data: bytes, name: str = "", content_type: str = "") -> str:
             if kind == "ole":
                 return _ole_kind(data, extension)
             return kind
+    if image_format(data) is not None:
+        return "image"
+    if content_type.lower() in _TNEF_TYPES or name.lower().endswith("winmail.dat"):
+        return "tnef"
+    if is_media(data) and looks_binary(data):  # "ID3 report.txt" is text
+        return "media"
     if _is_cms(data):
         return "pkcs7"
     if data[257:262] == b"ustar":
