@@ -90,11 +90,6 @@ def test_precision_on_the_independent_set(measured):
     assert precision >= MIN_PRECISION
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured recall 0.9497 (170 of 179) on 2026-12-03, below the issue's 0.95; "
-    "strict, so this fails (and the marker must go) as soon as recall reaches 0.95",
-)
 def test_recall_on_the_independent_set(measured):
     _, recall, _ = measured
     assert recall >= MIN_RECALL
