@@ -101,7 +101,7 @@ _TOPIC_SIGNS = re.compile(
     r"|(?:history|heritage|awareness|pride)\s+month|job\s+advert|advert|clause|contract"
     r"|estimat\w*|most\s+common|planned\s+for|visits?\s+to|trips?\s+to"
     r"|successful\s+candidate|closing\s+date|salary|per\s+annum|the\s+(?:role|post)|this\s+role"
-    r"|apply|applications?|the\s+school\s+will|we\s+will\s+(?:always|ensure|support|work|aim)"
+    r"|apply|(?<!'s\s)(?<!his\s)(?<!her\s)(?<!their\s)applications?|the\s+school\s+will|we\s+will\s+(?:always|ensure|support|work|aim)"
     r"|will\s+be\s+(?:offered|given|supported|expected)|(?:are|is)\s+entitled|where\s+appropriate"
     r"|in\s+(?:line|accordance)\s+with|cohort|number\s+of|trends?|rates?|compared\s+(?:to|with)"
     r"|scenario|case\s+study|hypothetical|role[\s-]play|imagine|what\s+would\s+you|discuss\w*"
@@ -137,7 +137,7 @@ _TOPIC_SIGNS = re.compile(
     r"|fiction"
     r"|all\s+(?:children|pupils|staff|schools)"
     r"|one\s+in\s+(?:\w+|\d+)|\d+\s+in\s+\d+|millions?|thousands|worldwide|across\s+the\s+(?:uk|country)"
-    r"|resources?|leaflets?|posters?|display|film|documentary|book|novel|poem|character"
+    r"|resources?|leaflets?|posters?|display|film|documentary|(?<!we\s)(?<!to\s)(?<!i\s)(?<!you\s)book|novel|poem|character"
     r"|famous|historical|in\s+the\s+past|festival|celebrat\w+|ramadan|eid|diwali|christmas"
     r"|easter|hanukkah|vaisakhi|pride\s+month|refugee\s+week|black\s+history|vaccinations?"
     r"|immune|immunity|antibod\w*|pathogens?|hormones?|organs?|cells|virus(?:es)?|bacteria"
@@ -147,7 +147,7 @@ _TOPIC_SIGNS = re.compile(
     r"|according\s+to|reuters|associated\s+press|told\s+reporters|spokes(?:man|woman|person)"
     r"|correspondent|officials|police\s+said|the\s+(?:bbc|guardian|times|telegraph|independent)"
     r"|(?:,\s+\d{2},)|(?:in|since|from)\s+(?:19|20)\d\d|inmates?|prisoners|defendants?|suspects?"
-    r"|jury|trial|judge|the\s+court|press|media|news|journalists?|reporters?|headlines?"
+    r"|jury|trial|judge|the\s+court|press|media|(?<!good\s)(?<!great\s)(?<!sad\s)(?<!bad\s)news|journalists?|reporters?|headlines?"
     r"|vacancy|vacancies|job\s+description|applicants?|recruit\w*|experience\s+(?:of|in|with))\b"
 )
 """Signs that the text is about a subject, not a person: teaching, events, policy,

@@ -375,7 +375,7 @@ _TIED_TO_SOMEONE = re.compile(
 
 
 _NEXT_CAPITALISED = re.compile(r"[ \t]+(?:[A-Z][a-z]|UK\b)")
-_PREVIOUS_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'s)?[ \t]+$")
+_PREVIOUS_CAPITALISED = re.compile(r"\b([A-Z][a-z]+)('s)?[ \t]+$")
 
 
 def _in_proper_name(text: str, start: int, end: int) -> bool:
@@ -387,9 +387,12 @@ def _in_proper_name(text: str, start: int, end: int) -> bool:
         return False
     if _NEXT_CAPITALISED.match(text, end):
         return True
-    return _PREVIOUS_CAPITALISED.search(text, max(0, start - 30), start) is not None and not (
-        _SENTENCE_START.search(text, max(0, start - 40), start)
-    )
+    previous = _PREVIOUS_CAPITALISED.search(text, max(0, start - 30), start)
+    if previous is None or _SENTENCE_START.search(text, max(0, start - 40), start):
+        return False
+    # "Ethan's Concerta": one capitalised word after a possessive is a person's; several
+    # ("Barnardo's Young Carers") are an organisation's name
+    return not (previous.group(2) and " " not in text[start:end].strip())
 
 
 _SAINT_BEFORE = re.compile(r"\bSt\.?\s+[A-Z][a-z]+(?:['\u2019]s)?\s+$")

@@ -16,6 +16,7 @@ SPECIAL_CATEGORY finding on the real parsed message. Run with -s for the figures
 from __future__ import annotations
 
 import json
+import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -30,16 +31,26 @@ from tests.support import REPO, require
 
 DEV = REPO / "training" / "special_category" / "dev.jsonl"
 TRAIN2 = REPO / "training" / "special_category" / "train2.jsonl"
+ROUND3 = REPO / "training" / "special_category" / "round3.jsonl"
 EVAL = REPO / "tests" / "detectors" / "eval" / "special_category.jsonl"
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.95
 
 
+def round3_part(case_id: str) -> str:
+    """round3.jsonl's split: seven tenths tuned on, three tenths held back, by id."""
+    return "tuned" if zlib.crc32(case_id.encode()) % 10 < 7 else "held"
+
+
 def load(path: Path, part: str = "") -> list[dict[str, object]]:
-    """The cases of `path` whose id starts with `part` (all when it is empty)."""
+    """The cases of `path` whose id starts with `part` (all when it is empty); for
+    round3.jsonl, `part` is "tuned" or "held" (round3_part)."""
     require(path.exists(), f"{path} is not there yet")
     cases = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    cases = [c for c in cases if str(c["id"]).startswith(part)]
+    if path == ROUND3:
+        cases = [c for c in cases if round3_part(str(c["id"])) == part]
+    else:
+        cases = [c for c in cases if str(c["id"]).startswith(part)]
     least = 200 if part else 300
     require(len(cases) >= least, f"{path} {part!r} has {len(cases)} cases, fewer than {least}")
     return cases
@@ -67,7 +78,12 @@ def report(name: str, tallies: dict[str, Tally]) -> None:
 EVAL_BELOW_TARGET = pytest.mark.xfail(
     strict=True,
     reason="issue 10 target not yet met on the independent set: measured precision 0.89, "
-    "recall 0.90 (strict: passing makes this fail, so remove the mark then)",
+    "recall 0.905 (strict: passing makes this fail, so remove the mark then)",
+)
+ROUND3_BELOW_TARGET = pytest.mark.xfail(
+    strict=True,
+    reason="not yet met on round3.jsonl: tuned part precision 0.957 recall 0.846, held-back "
+    "part 0.913 / 0.752 on 2026-12-03 (strict: passing makes this fail, so remove the mark)",
 )
 HELD_BELOW_TARGET = pytest.mark.xfail(
     strict=True,
@@ -82,9 +98,11 @@ HELD_BELOW_TARGET = pytest.mark.xfail(
         (DEV, ""),
         (TRAIN2, "t"),
         pytest.param(TRAIN2, "h", marks=HELD_BELOW_TARGET),
+        pytest.param(ROUND3, "tuned", marks=ROUND3_BELOW_TARGET),
+        pytest.param(ROUND3, "held", marks=ROUND3_BELOW_TARGET),
         pytest.param(EVAL, "", marks=EVAL_BELOW_TARGET),
     ],
-    ids=["dev", "train2-tuned", "train2-held", "eval"],
+    ids=["dev", "train2-tuned", "train2-held", "round3-tuned", "round3-held", "eval"],
 )
 def test_precision_and_recall_hold_on_labelled_mail(path: Path, part: str) -> None:
     tallies = measure(load(path, part))
