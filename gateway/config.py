@@ -565,14 +565,21 @@ def _check_detectors(config: Config) -> list[str]:
     return problems
 
 
-def validate(data: dict[str, Any], source: str = "configuration") -> Config:
-    """Build a Config from parsed TOML, raising ConfigError that lists every problem."""
+def validate(
+    data: dict[str, Any], source: str = "configuration", *, check_detectors: bool = True
+) -> Config:
+    """Build a Config from parsed TOML, raising ConfigError that lists every problem.
+
+    `check_detectors=False` skips what needs the detector modules imported (their
+    settings tables and the rules' finding types): for commands that scan nothing and
+    should start fast (`held list`, `users`); `serve`, `scan` and `config check` check
+    everything."""
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         lines = [_describe(e, Config) for e in exc.errors()]
         raise ConfigError(f"{source} is invalid:\n  - " + "\n  - ".join(lines)) from None
-    problems = _check_detectors(config)
+    problems = _check_detectors(config) if check_detectors else []
     names = [r.name for r in config.rules]
     problems += [f"rules: the name {n!r} is used twice" for n in set(names) if names.count(n) > 1]
     if problems:
@@ -606,7 +613,12 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
         ]
 
 
-def load(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+def load(
+    path: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    check_detectors: bool = True,
+) -> Config:
     """Read the config file (or the embedded defaults) and apply command-line overrides.
 
     `overrides` maps dotted keys to values, e.g. {"smtp.listen": "0.0.0.0:25"}.
@@ -634,4 +646,4 @@ def load(path: Path | None = None, overrides: dict[str, Any] | None = None) -> C
         for section in sections:
             table = table.setdefault(section, {})
         table[key] = value
-    return validate(data, source)
+    return validate(data, source, check_detectors=check_detectors)

@@ -36,14 +36,19 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def load_config(
-    config_path: Path | None, data_dir: Path | None, overrides: dict[str, Any] | None = None
+    config_path: Path | None,
+    data_dir: Path | None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    check_detectors: bool = True,
 ) -> Config:
-    """Load the config or exit 2 with the validation messages."""
+    """Load the config or exit 2 with the validation messages (see config.validate for
+    `check_detectors`)."""
     merged = dict(overrides or {})
     if data_dir is not None:
         merged["data_dir"] = str(data_dir)
     try:
-        return load(config_path, merged)
+        return load(config_path, merged, check_detectors=check_detectors)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -41,8 +41,9 @@ async def _with_holds(
     work: Callable[[Store, HoldStore], Awaitable[T]],
 ) -> T:
     """Run `work` on the held messages alone (list, show): these send nothing, so the
-    gateway's sending side (and the server module that builds it) is never loaded."""
-    config = load_config(config_path, data_dir)
+    gateway's sending side (and the server module that builds it) is never loaded,
+    nor are the detectors."""
+    config = load_config(config_path, data_dir, check_detectors=False)
     store = await open_store(config)
     try:
         try:

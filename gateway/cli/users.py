@@ -37,7 +37,7 @@ async def _with_users(
     data_dir: Path | None,
     work: Callable[[UserStore, Config], Awaitable[Any]],
 ) -> Any:
-    config = load_config(config_path, data_dir)
+    config = load_config(config_path, data_dir, check_detectors=False)  # scans nothing
     try:
         web_secret = load_secret(config.web.secret_key_env, config.web_key_file)
     except KeyFileError as exc:

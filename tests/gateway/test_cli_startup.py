@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 import pytest
 
+from detectors.registry import BUILTIN
 from gateway import __version__
 from gateway.cli.main import COMMANDS, main
 from tests.processes import clean_env
@@ -149,3 +150,17 @@ def test_scan_workers_fork_with_spacy_and_the_detectors_already_imported():
         "detectors.chain_letter",
         "detectors.personal_address",
     ]
+
+
+def test_held_list_on_an_up_to_date_database_loads_neither_alembic_nor_a_detector(
+    tmp_path: Path,
+):
+    """Alembic runs only when the schema is behind; `held list` checks no detector."""
+    data_dir = str(tmp_path / "var")
+    first, imported_first = _run_importing("held", "list", "--data-dir", data_dir)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "alembic" in imported_first  # the new database was migrated
+    again, modules = _run_importing("held", "list", "--data-dir", data_dir)
+    assert again.returncode == 0, again.stderr[-2000:]
+    unwanted = ("alembic", *(f"detectors.{n}" for n in BUILTIN))
+    assert _heavy(modules, unwanted) == []

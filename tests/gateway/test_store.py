@@ -89,3 +89,11 @@ def test_a_failed_journal_write_is_reported_to_the_writer(db_url: str):
             await store.close()
 
     asyncio.run(scenario())
+
+
+def test_the_head_constant_is_the_newest_migration():
+    """Start-up skips Alembic when the database is at HEAD, so HEAD must be the newest."""
+    from gateway.migrations import HEAD
+    from gateway.store import head_revision
+
+    assert head_revision() == HEAD
