@@ -1,10 +1,8 @@
 """Cue phrases of chain letters (data/chain_letter_cues.toml) matched on token lists.
 
-A pure-Python replacement for spaCy's Matcher: every pattern starts with a fixed word,
-and most have a fixed second word too, so the tokens worth trying are found in C-level
-passes (set membership of each token and of each pair of neighbouring tokens); Python
-code runs only where a pattern can start. Common words ("a", "in", "is") start some
-pattern but rarely with the right word after them, so most of a text is never looked at.
+A pure-Python replacement for spaCy's Matcher: every pattern starts with a fixed word
+(or a number), so only tokens that begin some pattern are tried, and the cost is one
+dictionary look-up per token (the caller caches it per distinct word).
 """
 
 from __future__ import annotations
@@ -12,8 +10,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import compress, pairwise
-from operator import or_
+from itertools import compress
 from typing import Any
 
 CUE_FILE = "chain_letter_cues.toml"
@@ -128,10 +125,6 @@ class CueSet:
         self.families: list[Family] = []
         self.starts: dict[str, Starts] = {}
         """Every word a pattern starts with (numbers never do: they are too common)."""
-        self._tried_anywhere: frozenset[str] = frozenset()
-        """First words with a pattern whose second slot is a gap, optional or a number."""
-        self._pairs: frozenset[tuple[str, str]] = frozenset()
-        """(first word, second word) of every pattern with a fixed second word."""
         for number, (name, info) in enumerate(data["families"].items()):
             family = Family(
                 name, info["kind"], info["group"], info["label"], info.get("weak", False)
@@ -143,12 +136,6 @@ class CueSet:
                     raise PatternError(f"{CUE_FILE} [{name}]: start with a word, not NUM: {text!r}")
                 for variant in _without_optional_second(slots):
                     self._add(number, variant)
-        self._tried_anywhere = frozenset(
-            word for word, s in self.starts.items() if s.single or s.numbered
-        )
-        self._pairs = frozenset(
-            (word, second) for word, s in self.starts.items() for second in s.by_second
-        )
 
     def _add(self, family: int, slots: list[Slot]) -> None:
         first, *rest = slots
@@ -165,14 +152,14 @@ class CueSet:
                 starts.by_second.setdefault(key2, []).append(pattern)
 
     def find_hits(self, tokens: list[str], max_hits: int) -> list[Hit]:
-        """Every cue hit in `tokens`: one per family and start token. C-level passes
-        find where a pattern can start; only those tokens are looked at further."""
-        anywhere = map(self._tried_anywhere.__contains__, tokens)
-        paired = map(self._pairs.__contains__, pairwise(tokens))
+        """Every cue hit in `tokens`: one per family and start token. One C-level pass
+        finds the tokens that start some pattern; only those are looked at further."""
+        starts = list(map(self.starts.get, tokens))
         last = len(tokens) - 1
         hits: list[Hit] = []
-        for i in compress(range(len(tokens)), map(or_, anywhere, [*paired, False])):
-            entry = self.starts[tokens[i]]
+        for i in compress(range(len(tokens)), starts):
+            entry = starts[i]
+            assert entry is not None
             following = tokens[i + 1] if i < last else ""
             candidates = [(p, i + 1) for p in entry.single]
             found = entry.by_second.get(following)
