@@ -97,7 +97,7 @@ _TOPIC_SIGNS = re.compile(
     r"|will\s+learn|will\s+explore|explore\s+how|topic|unit\s+\d|worksheets?|homework|revision"
     r"|exam\s+(?:question|board)|textbook|gcse|a-level|key\s+stage|ks[1-5]|pshe|rshe|rse"
     r"|biology|science|history|geography|re\s+lesson|religious\s+(?:education|studies)"
-    r"|awareness\s+(?:week|day|month)|(?:week|day|month)\s+of|assembly|assemblies|workshops?"
+    r"|(?:awareness|action)\s+(?:week|day|month)|all\s+welcome|what(?:'s|\s+is)\s+the\s+difference|difference\s+between|(?:week|day|month)\s+of|assembly|assemblies|workshops?"
     r"|(?:history|heritage|awareness|pride)\s+month|job\s+advert|advert|clause|contract"
     r"|estimat\w*|most\s+common|planned\s+for|visits?\s+to|trips?\s+to"
     r"|successful\s+candidate|closing\s+date|salary|per\s+annum|the\s+(?:role|post)|this\s+role"
@@ -361,7 +361,7 @@ _GENERIC_PERSON = re.compile(
     r"|referrals|cases|carers)"
     r"|(?:children|pupils|students|families|parents|staff)\s+(?:eligible|entitled|receiving"
     r"|can|may|are\s+able|who\s+are)|how\s+do\s+(?:i|we)|what\s+is\s+the\s+process"
-    r"|process\s+for|who\s+do\s+i|does\s+anyone\s+know|anyone\s+know"
+    r"|process\s+for|how\s+should\s+(?:we|i|staff)|who\s+do\s+i|does\s+anyone\s+know|anyone\s+know"
     r"|staff\s+(?:should|must|will\s+need)|what\s+to\s+do\s+if|how\s+to)\b"
 )
 """A person in general ("if a pupil discloses", "some children have"): worth a strong
