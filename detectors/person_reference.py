@@ -80,6 +80,23 @@ _STRONG_CUES = re.compile(
 """Point at one person. "he"/"she" are here because, next to a vocabulary phrase, they
 almost always mean the pupil; lesson material that uses them is caught by its topic signs."""
 
+_STRONG_CUES_OTHER_LANGUAGES = re.compile(
+    r"(?<!\w)(?:"
+    r"mój\s+syn|moja\s+córka|mojego\s+syna|mojej\s+córki|moje\s+dziecko|mój\s+mąż"
+    r"|moja\s+żona|mój\s+były\s+partner|tata\s+\w+a\b|syn\s+jest|córka\s+jest"
+    r"|fiul\s+meu|fiica\s+mea|copilul\s+meu|soțul\s+meu|sotul\s+meu|soția\s+mea"
+    r"|(?:o\s+)?meu\s+filho|(?:a\s+)?minha\s+filha|meu\s+marido|minha\s+mulher"
+    r"|mano\s+sūnus|mano\s+sunus|mano\s+dukra|mano\s+vaikas|mano\s+vyras"
+    r"|میرا\s+بیٹا|میری\s+بیٹی|میرے\s+بیٹے|میرا\s+بچہ|میرے\s+شوہر|میری\s+بچی"
+    r"|ابني|ابنتي|زوجي|طفلي|ابنى"
+    r"|আমার\s+ছেলে|আমার\s+মেয়ে|আমার\s+সন্তান|আমার\s+স্বামী"
+    r"|ਮੇਰਾ\s+ਪੁੱਤਰ|ਮੇਰੀ\s+ਧੀ|ਮੇਰਾ\s+ਬੱਚਾ|ਮੇਰੇ\s+ਪਤੀ|ਮੇਰਾ\s+ਬੇਟਾ|ਮੇਰੀ\s+ਬੇਟੀ"
+    r")(?!\w)"
+)
+"""A parent writing about their own child (or partner) in the languages most spoken in UK
+schools after English; no \\b, since a Bengali or Gurmukhi word may end in a vowel sign,
+which is not a word character."""
+
 _WEAK_CUES = re.compile(
     r"\b(?:his|her|hers|they've|my|your\s+(?:child|son|daughter)"
     r"|the\s+(?:child|pupil|student|boy|girl|young\s+person|family|parent)"
@@ -338,6 +355,8 @@ def individual_score(sentence: Sentence, skip: tuple[int, int]) -> int:
     lower = text.lower()  # the cue patterns are lower case: (?i) is several times slower
     weak = WEAK if _WEAK_CUES.search(lower) else 0
     strong = {m.group() for m in _STRONG_CUES.finditer(lower)}
+    if not lower.isascii():
+        strong.update(m.group() for m in _STRONG_CUES_OTHER_LANGUAGES.finditer(lower))
     if names_someone(text, skip):
         strong.add("")
     if strong:

@@ -30,8 +30,10 @@ MEDICATIONS_FILE = "school_medications.txt"
 NOT_SPECIAL = "not-special"
 """Vocabulary kind of longer phrases that block the shorter ones inside them."""
 
-_WORD = re.compile(r"[A-Za-z0-9]+")
-"""Words as the matcher sees them; "child-in-need" is three."""
+_WORD = re.compile(r"[^\W_]+")
+"""Words as the matcher sees them, in any script; "child-in-need" is three. (A Bengali
+or Gurmukhi vowel sign is not a word character, so such a word is several pieces, in
+the vocabulary and in the text alike, and the gap between them matches.)"""
 _MAX_GAP = 3
 """Most characters between two words of a phrase ("child - in - need")."""
 _KIND = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -410,7 +412,6 @@ class _Group:
         self.anchors = frozenset(_anchor(words) for words in phrases)
         """One uncommon word of each phrase: unless one is in the text, no phrase can match
         (common first words such as "with" or "one" would otherwise cost a search)."""
-        self._alnum = "A-Za-z0-9" if exact_case else "a-z0-9"
         trie: dict[str, Any] = {}
         for words in phrases:
             node = trie
@@ -432,13 +433,13 @@ class _Group:
         words = sorted((w for w in node if w != _END), key=len, reverse=True)
         if not words:
             return ""
-        boundary = f"(?![{self._alnum}])"
+        boundary = r"(?![^\W_])"
         alternatives = "|".join(
             re.escape(w) + boundary + self._branches(node[w], first=False) for w in words
         )
         if first:
             return f"(?:{alternatives})"
-        gap = f"[^{self._alnum}{CELL_SEPARATOR}]{{1,{_MAX_GAP}}}"
+        gap = f"[^\\w{CELL_SEPARATOR}]{{1,{_MAX_GAP}}}"
         continuation = f"{gap}(?:{alternatives})"
         return f"(?:{continuation})?" if _END in node else continuation
 
@@ -446,7 +447,7 @@ class _Group:
         """Matches in `text`; `searched` is the same text, lower-cased unless exact case."""
         for m in self.pattern.finditer(searched):
             start = m.start()
-            if start and searched[start - 1].isascii() and searched[start - 1].isalnum():
+            if start and searched[start - 1].isalnum():
                 continue  # inside a longer word
             words = tuple(_WORD.findall(m.group()))
             phrase = self._applicable(context, start, m.group(), words)

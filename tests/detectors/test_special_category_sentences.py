@@ -211,3 +211,29 @@ def test_individual_cues(text: str, person: bool) -> None:
 def test_topic_signs_count_distinct_signs() -> None:
     assert topic_score("In this lesson pupils will learn about the immune system.") >= 2
     assert topic_score("She has asthma.") == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        # Urdu: a mother about her son's autism (the words were unmatchable before:
+        # the matcher read only A-Z and 0-9)
+        ("میرے بیٹے علی کو آٹزم ہے اور اسے شور سے پریشانی ہوتی ہے۔", True),
+        # Bengali: "my daughter has diabetes" (vowel signs split words into pieces)
+        ("আমার মেয়ে আয়েশার ডায়াবেটিস আছে, দুপুরে ইনসুলিন লাগে।", True),
+        # Polish: the father is in prison
+        ("Mój syn jest bardzo smutny, jego tata jest w więzieniu od miesiąca.", True),
+        # Portuguese: "my daughter has epilepsy"
+        ("A minha filha tem epilepsia e ontem teve uma convulsão.", True),
+        # Arabic: "my daughter suffers from PTSD because of the war"
+        ("ابنتي تعاني من اضطراب ما بعد الصدمة بسبب الحرب.", True),
+        # Polish lesson text about diabetes: a topic, no person
+        ("Cukrzyca to choroba, która dotyka wiele osób na świecie.", False),
+        # Portuguese newsletter line about asthma: a topic
+        ("A asma é uma doença comum; saiba mais no site do NHS.", False),
+    ],
+)
+def test_disclosures_in_other_languages(
+    detector: SensitiveDataDetector, body: str, found: bool
+) -> None:
+    assert bool(special_kinds(detector, body)) is found
