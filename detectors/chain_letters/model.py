@@ -17,11 +17,11 @@ from typing import Any
 
 from detectors.chain_letters.cues import CueSet, Hit
 from detectors.chain_letters.features import (
+    MAX_NGRAM_TOKEN,
     TOKEN_SCALE,
     dense_names,
     dense_values,
     evidence_kinds,
-    ngrams,
     token_class,
     windows,
 )
@@ -112,14 +112,21 @@ class Scorer:
         self._words, self._ngrams, self._classes = by_kind["w "], by_kind["c "], by_kind[""]
 
     def _weight(self, token: str) -> float:
-        """The summed weight of one token's features (`features.token_features`), with
-        the n-grams looked up without their "c " prefix."""
-        get = self._ngrams.get
-        parts = [self._words.get(token, 0.0), *(get(g, 0.0) for g in ngrams(token))]
+        """The summed weight of one token's features (`features.token_features`: the word,
+        its class, the 3- and 4-grams of `features.ngrams`, here sliced in place, which
+        costs a third less per new word than building the list)."""
+        total = self._words.get(token, 0.0)
+        if len(token) <= MAX_NGRAM_TOKEN:
+            padded = f"<{token}>"
+            get = self._ngrams.get
+            for j in range(len(padded) - 2):
+                total += get(padded[j : j + 3], 0.0)
+            for j in range(len(padded) - 3):
+                total += get(padded[j : j + 4], 0.0)
         kind = token_class(token)
         if kind:
-            parts.append(self._classes.get(kind, 0.0))
-        return math.fsum(parts)
+            total += self._classes.get(kind, 0.0)
+        return total
 
     def block(self, text: str) -> Block:
         words = tokens(prepare(text))
