@@ -674,3 +674,26 @@ def test_a_pattern_that_cannot_be_indexed_is_refused():
     families["x"]["patterns"] = ["NUM people"]
     with pytest.raises(PatternError, match="not NUM"):
         CueSet({"vocab": {}, "families": families})
+
+
+def test_an_html_copy_with_the_same_words_is_read_once(detector: ChainLetterDetector):
+    """multipart/alternative: the HTML body adds no words, so it costs no second pass
+    and does not double the forwarding structure; the verdict is the plain copy's."""
+    text = (
+        "Fw: Fw: Fw: PLEASE READ\n\nThis is not a joke. Send this to 10 people within "
+        "the hour or you will have bad luck for ten years. Don't break the chain!\n"
+    )
+    mail = EmailMessage()
+    mail["From"] = "jane.smith@westbrook.sch.uk"
+    mail["To"] = "parent.jones@gmail.com"
+    mail["Subject"] = "Fw: good luck"
+    mail.set_content(text)
+    mail.add_alternative("<p>" + text.replace("\n\n", "</p><p>") + "</p>", subtype="html")
+    raw = mail.as_bytes()
+    message = parse_message(raw, envelope_from_headers(raw), ParseSettings())
+    assert [t.location for t in message.texts].count("body") == 2
+    [unit] = read_units(message, detector.scorer, Limits())
+    assert len(unit.bodies) == 1
+    alone = build(text, subject="Fw: good luck")
+    assert [f.score for f in detector.detect(message)] == [f.score for f in detector.detect(alone)]
+    assert detector.detect(message)
