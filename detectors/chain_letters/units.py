@@ -1,9 +1,8 @@
 """Which texts of a message are scored together, for the detector and for training.
 
 The subject, the bodies (text and HTML copies are separate blocks, so one phrase is
-never counted twice; an HTML copy with the same words as the text copy is read once)
-and any attached forwarded message form one unit with the message's forwarding
-structure; every other attached document is a unit of its own.
+never counted twice) and any attached forwarded message form one unit with the
+message's forwarding structure; every other attached document is a unit of its own.
 """
 
 from __future__ import annotations
@@ -40,17 +39,6 @@ def _attached_message_paths(message: Message) -> set[str]:
     return {p.path for p in message.facts.parts if p.content_type == "message/rfc822"}
 
 
-def _same_words_as_a_body(text: str, unit: Unit) -> bool:
-    """The HTML copy of a multipart/alternative body with the words of the text copy:
-    reading it again would double the cost and count its forwarding structure twice
-    (the model was trained on one copy). Only paid when there is a second body."""
-    earlier = [t for loc, t in zip(unit.locations, unit.texts, strict=True) if loc == "body"]
-    if not earlier:
-        return False
-    words = text.split()
-    return any(words == t.split() for t in earlier)
-
-
 def read_units(message: Message, scorer: Scorer, limits: Limits) -> list[Unit]:
     attached = _attached_message_paths(message)
     empty = scorer.block("")
@@ -73,8 +61,6 @@ def read_units(message: Message, scorer: Scorer, limits: Limits) -> list[Unit]:
                 continue
             unit = Unit(subject=empty)
             documents.append(unit)
-        if location == "body" and _same_words_as_a_body(text, unit):
-            continue
         unit.locations.append(location)
         unit.texts.append(text)
         unit.bodies.append(scorer.block(text))

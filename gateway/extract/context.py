@@ -54,6 +54,8 @@ class Collector:
         """
         if not text and not rows:
             return
+        if location == "body" and not rows and self._repeats_a_body(text):
+            return
         room = self.text_room()
         if len(text) > room:
             self.not_scanned(f"{location}: text beyond {self.limits.max_text_chars} characters")
@@ -63,6 +65,17 @@ class Collector:
                 return
         self.text_chars += len(text)
         self.texts.append(TextBlock(location=location, text=text, rows=rows))
+
+    def _repeats_a_body(self, text: str) -> bool:
+        """The HTML copy of a multipart/alternative body, with exactly the words of the
+        text copy: every detector would read the same words twice (twice the cost, and
+        a finding reported twice), so it is not kept. Copies that differ in any word
+        (a link, hidden text) are kept and read."""
+        earlier = [b.text for b in self.texts if b.location == "body" and not b.rows]
+        if not earlier:
+            return False
+        words = text.split()
+        return any(words == body.split() for body in earlier)
 
     def text_room(self) -> int:
         """Characters of text the message may still add."""

@@ -303,3 +303,32 @@ def test_encoded_display_names_are_decoded_after_the_addresses_are_split(
     facts = parse_message(raw, envelope, ParseSettings()).facts
     assert [(a.name, a.addr) for a in facts.to] == expected
     assert (facts.header_from[0].name, facts.header_from[0].addr) == expected[0]
+
+
+def _alternative(plain: str, html: str) -> MimeMessage:
+    entity = MIMEMultipart("alternative")
+    entity["Subject"] = "Trip"
+    entity.attach(MIMEText(plain, "plain", "utf-8"))
+    entity.attach(MIMEText(html, "html", "utf-8"))
+    return entity
+
+
+def test_an_html_alternative_with_the_text_copy_s_words_is_kept_once():
+    """Every detector would otherwise read the same words twice (and report twice)."""
+    message = parse(
+        _alternative(
+            "Dear parents,\nthe trip is on Friday.",
+            "<p>Dear parents,</p><p>the trip is on <b>Friday</b>.</p>",
+        )
+    )
+    assert [t.text for t in message.texts if t.location == "body"] == [
+        "Dear parents,\nthe trip is on Friday."
+    ]
+
+
+def test_an_html_alternative_with_other_words_is_read_too():
+    """Text that only the HTML copy has (hidden text, a different draft) is scanned."""
+    html = "<p>Dear parents, the trip is on Friday.</p><p style='display:none'>NHS 943 476 5919</p>"
+    message = parse(_alternative("Dear parents, the trip is on Friday.", html))
+    bodies = [t.text for t in message.texts if t.location == "body"]
+    assert len(bodies) == 2 and "943 476 5919" in bodies[1]
