@@ -113,7 +113,6 @@ class JournalSpool:
         self.directory = directory
         self.reserve_bytes = reserve_bytes
         self.current = directory / "spool.jsonl"
-        self.unstorable = directory / "unstorable.jsonl"
         self.reserve = directory / "reserve"
         self._lock = asyncio.Lock()
 
@@ -145,12 +144,6 @@ class JournalSpool:
                 if exc.errno not in _NO_SPACE or not await asyncio.to_thread(self._release):
                     raise
                 await asyncio.to_thread(_append, self.current, data)
-
-    async def keep_unstorable(self, rows: list[dict[str, Any]]) -> None:
-        """Rows the database refuses even in their simplest form: kept for a person."""
-        data = b"".join(encode_row(row) for row in rows)
-        async with self._lock:
-            await asyncio.to_thread(_append, self.unstorable, data)
 
     async def rotate(self) -> list[Path]:
         """Set the current file aside for draining; return every file to drain."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -22,6 +22,9 @@ from gateway.ids import new_id
 from gateway.store import Store, aware
 from models import Action, Finding
 from models.schema import held_messages
+
+if TYPE_CHECKING:
+    from gateway.config import Config
 
 
 class HoldStatus:
@@ -175,6 +178,14 @@ class HoldStore:
     def __init__(self, store: Store, cipher: HoldCipher) -> None:
         self.store = store
         self.cipher = cipher
+
+    @classmethod
+    def for_config(cls, store: Store, config: Config) -> HoldStore:
+        """With the hold key the configuration names (raises KeyFileError/HoldKeyError)."""
+        cipher = HoldCipher.load(
+            config.hold.key_env, config.hold_key_file, config.hold.previous_key_files
+        )
+        return cls(store, cipher)
 
     async def insert(
         self,

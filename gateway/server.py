@@ -21,7 +21,6 @@ from gateway.config import Config
 from gateway.detector_settings import resolved_settings
 from gateway.directory_store import DirectoryWatcher
 from gateway.extract import Limits
-from gateway.holdcrypto import HoldCipher
 from gateway.holdflow import HoldFlow
 from gateway.hostport import cannot_listen
 from gateway.housekeeping import Housekeeper, utc_now
@@ -84,15 +83,13 @@ def next_hop_for(config: Config) -> NextHop:
 
 def build_flow(config: Config, store: Store) -> tuple[HoldFlow, bytes]:
     """The held-mail workflow (shared by serve, the CLI and the web app)."""
-    cipher = HoldCipher.load(
-        config.hold.key_env, config.hold_key_file, config.hold.previous_key_files
-    )
+    holds = HoldStore.for_config(store, config)
     secret = load_secret(config.web.secret_key_env, config.web_key_file)
     next_hop = next_hop_for(config)
     flow = HoldFlow(
         config=config,
         store=store,
-        holds=HoldStore(store, cipher),
+        holds=holds,
         mailer=Mailer(store, next_hop),
         next_hop=next_hop,
         signer=LinkSigner(secret, config.hold.confirm_hours * 3600),

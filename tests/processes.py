@@ -9,6 +9,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from tests.harness import KEYWORD_RULES, free_port
 
 SCHOOLGATE = str(Path(sys.executable).parent / "schoolgate")
 
@@ -64,3 +69,35 @@ class Serve:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+def serve_config(
+    tmp_path: Path, smtp_port: int, capture_port: int, **sections: dict[str, Any] | str
+) -> Path:
+    """A config file for `schoolgate serve` on loopback, relaying to `capture_port`, with
+    tests.plugins' keyword detector only; each keyword argument updates (a table) or sets
+    (a value) one top-level key."""
+    config: dict[str, Any] = {
+        "data_dir": str(tmp_path / "var"),
+        "school": {"domains": ["school.example"]},
+        "smtp": {"listen": f"127.0.0.1:{smtp_port}", "shutdown_grace": 2},
+        "web": {"listen": f"127.0.0.1:{free_port()}"},
+        "relay": {
+            "next_hop": f"127.0.0.1:{capture_port}",
+            "tls": "off",
+            "connect_timeout": 1,
+            "timeout": 2,
+        },
+        "scan": {"workers": 1},
+        "hold": {"housekeeping_interval": 0.5, "release_retry_minutes": 0.01},
+        "detectors": {"enabled": [], "plugins": ["tests.plugins:KeywordDetector"]},
+        "rules": KEYWORD_RULES,
+    }
+    for key, value in sections.items():
+        if isinstance(value, dict):
+            config.setdefault(key, {}).update(value)
+        else:
+            config[key] = value
+    path = tmp_path / "schoolgate.toml"
+    path.write_text(tomli_w.dumps(config))
+    return path

@@ -14,7 +14,6 @@ import click
 from gateway import audit, next_hop_record
 from gateway.audit import Actor
 from gateway.cli.common import async_command, config_options, load_config, open_store
-from gateway.holdcrypto import HoldCipher
 from gateway.holdflow import HoldFlow, Result
 from gateway.keyfiles import KeyFileError
 from gateway.notices import where
@@ -47,12 +46,10 @@ async def _with_holds(
     store = await open_store(config)
     try:
         try:
-            cipher = HoldCipher.load(
-                config.hold.key_env, config.hold_key_file, config.hold.previous_key_files
-            )
+            holds = HoldStore.for_config(store, config)
         except KeyFileError as exc:
             raise click.ClickException(str(exc)) from None
-        return await work(store, HoldStore(store, cipher))
+        return await work(store, holds)
     finally:
         await store.close()
 

@@ -46,6 +46,9 @@ class Collector:
     """Why some content was not scanned: limits reached, files that could not be read."""
     text_chars: int = 0
     expanded_bytes: int = 0
+    _first_body: str | None = field(default=None, init=False, repr=False)
+    _body_words: set[tuple[str, ...]] = field(default_factory=set, init=False, repr=False)
+    """The words of each body seen, split once a second body arrives (most mail has one)."""
 
     def add_text(self, location: str, text: str, rows: tuple[Row, ...] = ()) -> None:
         """Record readable text; text beyond the message's character budget is cut off.
@@ -70,12 +73,17 @@ class Collector:
         """The HTML copy of a multipart/alternative body, with exactly the words of the
         text copy: every detector would read the same words twice (twice the cost, and
         a finding reported twice), so it is not kept. Copies that differ in any word
-        (a link, hidden text) are kept and read."""
-        earlier = [b.text for b in self.texts if b.location == "body" and not b.rows]
-        if not earlier:
+        (a link, hidden text) are kept and read. Each body is split at most once."""
+        if self._first_body is None:
+            self._first_body = text
             return False
-        words = text.split()
-        return any(words == body.split() for body in earlier)
+        if not self._body_words:
+            self._body_words.add(tuple(self._first_body.split()))
+        words = tuple(text.split())
+        if words in self._body_words:
+            return True
+        self._body_words.add(words)
+        return False
 
     def text_room(self) -> int:
         """Characters of text the message may still add."""

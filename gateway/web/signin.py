@@ -18,7 +18,7 @@ from gateway import audit, passwords
 from gateway.audit import Actor
 from gateway.web import csrf, totp
 from gateway.web.auth import current_session, current_viewer, safe_next
-from gateway.web.lockout import REFUSED
+from gateway.web.lockout import COUNTED, REFUSED
 from gateway.web.pages import client_address, ctx, redirect, render
 from gateway.web.sessions import clear_cookie, set_cookie, token_from
 from gateway.web.users_store import ConsoleUser
@@ -58,7 +58,7 @@ async def _failure(request: Request, user: ConsoleUser | None, name: str, how: s
     """Record the failure; a wrong password or code may lock the account for this address."""
     actor = Actor(name[:320] or "(blank)", user.role if user else None, client_address(request))
     await audit.log(ctx(request).store, actor, "sign-in-failed", detail=how)
-    if user is not None and how in ("password", "one-time code"):
+    if user is not None and how in COUNTED:
         await ctx(request).lockout.failed(user, actor)
 
 

@@ -29,10 +29,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-import tomli_w
 
-from tests.harness import KEYWORD_RULES, CaptureServer, free_port
-from tests.processes import Serve, wait_for_port
+from tests.harness import CaptureServer, free_port
+from tests.processes import Serve, serve_config, wait_for_port
 from tests.support import REPO
 
 MESSAGES = 120
@@ -100,29 +99,6 @@ def _client(port: int, numbers: list[int], ledger: Ledger, stop_at: float) -> No
                     ledger.acknowledged.add(n)
                 break
             time.sleep(0.2)  # the client's retry interval (an MTA's queue run)
-
-
-def _config(tmp_path: Path, smtp_port: int, capture_port: int, database_url: str) -> Path:
-    config = {
-        "data_dir": str(tmp_path / "var"),
-        "database_url": database_url,
-        "school": {"domains": ["school.example"]},
-        "smtp": {"listen": f"127.0.0.1:{smtp_port}", "shutdown_grace": 2},
-        "web": {"listen": f"127.0.0.1:{free_port()}"},
-        "relay": {
-            "next_hop": f"127.0.0.1:{capture_port}",
-            "tls": "off",
-            "connect_timeout": 1,
-            "timeout": 5,
-        },
-        "scan": {"workers": 1},
-        "detectors": {"enabled": [], "plugins": ["tests.plugins:KeywordDetector"]},
-        "notices": {"digest_time": ""},
-        "rules": KEYWORD_RULES,
-    }
-    path = tmp_path / "schoolgate.toml"
-    path.write_text(tomli_w.dumps(config))
-    return path
 
 
 class Database:
@@ -198,7 +174,14 @@ def test_chaos_loses_nothing_and_journals_everything(
     stop_at = time.monotonic() + DEADLINE
     capture = CaptureServer().start()
     port = free_port()
-    config = _config(tmp_path, port, capture.port, postgres_url)
+    config = serve_config(
+        tmp_path,
+        port,
+        capture.port,
+        database_url=postgres_url,
+        relay={"timeout": 5},
+        notices={"digest_time": ""},
+    )
     log = tmp_path / "serve.log"
     env = {"PYTHONPATH": str(REPO)}
     gateway = Serve(["--config", str(config)], cwd=tmp_path, log=log, env=env)

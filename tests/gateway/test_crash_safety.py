@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-import tomli_w
 
-from tests.harness import KEYWORD_RULES, CaptureServer, free_port
-from tests.processes import SCHOOLGATE, Serve, clean_env, wait_for_port
+from tests.harness import CaptureServer, free_port
+from tests.processes import SCHOOLGATE, Serve, clean_env, serve_config, wait_for_port
 from tests.support import REPO
 
 MESSAGE_ID = "<crash-test-1@school.example>"
@@ -21,28 +20,6 @@ RAW = (
     "From: Ms Teacher <teacher@school.example>\r\nTo: parent@example.org\r\n"
     f"Subject: Report\r\nMessage-ID: {MESSAGE_ID}\r\n\r\nNotes KEYWORD-QUARANTINE\r\n"
 ).encode()
-
-
-def write_config(tmp_path: Path, smtp_port: int, capture_port: int) -> Path:
-    config = {
-        "data_dir": str(tmp_path / "var"),
-        "school": {"domains": ["school.example"]},
-        "smtp": {"listen": f"127.0.0.1:{smtp_port}", "shutdown_grace": 2},
-        "web": {"listen": f"127.0.0.1:{free_port()}"},
-        "relay": {
-            "next_hop": f"127.0.0.1:{capture_port}",
-            "tls": "off",
-            "connect_timeout": 1,
-            "timeout": 2,
-        },
-        "scan": {"workers": 1},
-        "hold": {"housekeeping_interval": 0.5, "release_retry_minutes": 0.01},
-        "detectors": {"enabled": [], "plugins": ["tests.plugins:KeywordDetector"]},
-        "rules": KEYWORD_RULES,
-    }
-    path = tmp_path / "schoolgate.toml"
-    path.write_text(tomli_w.dumps(config))
-    return path
 
 
 def env(crash_at: str | None = None) -> dict[str, str]:
@@ -67,6 +44,29 @@ def sendmail(port: int) -> str:
     return reply.decode()
 
 
+def release_killed_at(tmp_path: Path, port: int, config: Path, crash_at: str) -> str:
+    """Hold a message, then run `schoolgate held release` so that it SIGKILLs itself at
+    `crash_at`; the hold's id."""
+    sendmail(port)
+    [(hold_id,)] = db_rows(tmp_path, "SELECT id FROM held_messages")
+    killed = subprocess.run(
+        [SCHOOLGATE, "held", "release", hold_id, "--config", str(config)],
+        env={**clean_env(), **env(crash_at)},
+        capture_output=True,
+        timeout=60,
+    )
+    assert killed.returncode == -9
+    return str(hold_id)
+
+
+def wait_released(tmp_path: Path, gateway: Serve) -> None:
+    """The running gateway picks the release up once the dead process's lease runs out."""
+    deadline = time.monotonic() + 60
+    while db_rows(tmp_path, "SELECT status FROM held_messages") != [("released",)]:
+        assert time.monotonic() < deadline, gateway.output()
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def capture_server():
     server = CaptureServer().start()
@@ -85,7 +85,7 @@ def test_sigkill_around_the_hold_commit_never_loses_the_message(
     crash_at: str, held_after_crash: int, tmp_path: Path, capture_server: CaptureServer
 ):
     port = free_port()
-    config = write_config(tmp_path, port, capture_server.port)
+    config = serve_config(tmp_path, port, capture_server.port)
     log = tmp_path / "serve.log"
     crashing = Serve(["--config", str(config)], cwd=tmp_path, log=log, env=env(crash_at))
     wait_for_port(port, crashing.process)
@@ -114,29 +114,17 @@ def test_release_killed_mid_delivery_is_retried_and_delivered_once(
     tmp_path: Path, capture_server: CaptureServer
 ):
     port = free_port()
-    config = write_config(tmp_path, port, capture_server.port)
+    config = serve_config(tmp_path, port, capture_server.port)
     gateway = Serve(["--config", str(config)], cwd=tmp_path, log=tmp_path / "serve.log", env=env())
     try:
         wait_for_port(port, gateway.process)
-        sendmail(port)
-        [(hold_id,)] = db_rows(tmp_path, "SELECT id FROM held_messages")
         # `schoolgate held release` dies after claiming the delivery, before sending it
-        killed = subprocess.run(
-            [SCHOOLGATE, "held", "release", hold_id, "--config", str(config)],
-            env={**clean_env(), **env("release-after-claim")},
-            capture_output=True,
-            timeout=60,
-        )
-        assert killed.returncode == -9
+        release_killed_at(tmp_path, port, config, "release-after-claim")
         [(status, attempts)] = db_rows(
             tmp_path, "SELECT status, release_attempts FROM held_messages"
         )
         assert (status, attempts) == ("releasing", 1)
-        # the running gateway picks the release up once the dead process's lease runs out
-        deadline = time.monotonic() + 60
-        while db_rows(tmp_path, "SELECT status FROM held_messages") != [("released",)]:
-            assert time.monotonic() < deadline, gateway.output()
-            time.sleep(0.2)
+        wait_released(tmp_path, gateway)
         time.sleep(1)
         [delivered] = capture_server.originals()
         assert delivered.content.endswith(RAW)
@@ -152,25 +140,14 @@ def test_release_killed_after_the_next_hop_accepted_is_delivered_again_and_marke
     happened. The retry delivers again (never a loss), and the possible duplicate is in the
     journal, the audit log and the second copy's trace header for an admin to see."""
     port = free_port()
-    config = write_config(tmp_path, port, capture_server.port)
+    config = serve_config(tmp_path, port, capture_server.port)
     gateway = Serve(["--config", str(config)], cwd=tmp_path, log=tmp_path / "serve.log", env=env())
     try:
         wait_for_port(port, gateway.process)
-        sendmail(port)
-        [(hold_id,)] = db_rows(tmp_path, "SELECT id FROM held_messages")
-        killed = subprocess.run(
-            [SCHOOLGATE, "held", "release", hold_id, "--config", str(config)],
-            env={**clean_env(), **env("release-before-delivered-commit")},
-            capture_output=True,
-            timeout=60,
-        )
-        assert killed.returncode == -9
+        hold_id = release_killed_at(tmp_path, port, config, "release-before-delivered-commit")
         [first] = capture_server.originals()  # the next hop accepted it before the kill
         assert db_rows(tmp_path, "SELECT status FROM held_messages") == [("releasing",)]
-        deadline = time.monotonic() + 60
-        while db_rows(tmp_path, "SELECT status FROM held_messages") != [("released",)]:
-            assert time.monotonic() < deadline, gateway.output()
-            time.sleep(0.2)
+        wait_released(tmp_path, gateway)
         first_copy, second_copy = capture_server.wait_for(2)
         assert first_copy is first
         assert first.content.endswith(RAW) and second_copy.content.endswith(RAW)
