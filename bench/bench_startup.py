@@ -13,7 +13,8 @@ database is created); the others are restarts on the same data, with a roster of
 `--pupils` pupils (from the ONS name tables, when the corpus is present).
 
 CLI: the CPU time (user + system, least of 5 runs) of `--version`, `--help` and
-`held list` on a fresh SQLite data dir and on an existing one.
+`held list` on a fresh SQLite data dir, on an existing one (both read the database: no
+gateway runs there), and beside a running gateway (asked on its control socket).
 
 With --compare, the same runs go against another checkout too (`python -m gateway`
 with that tree first on PYTHONPATH), interleaved A, B, B, A... so that drift in the
@@ -24,6 +25,7 @@ CPU figures much less so.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import resource
 import shutil
@@ -35,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,7 +134,15 @@ def _ehlo(port: int, process: subprocess.Popen[bytes], timeout: float) -> smtpli
     raise TimeoutError(f"nothing answered on 127.0.0.1:{port} after {timeout} s")
 
 
-def serve_round(tree: Tree, config: Path, port: int, capture: Capture) -> dict[str, float]:
+def serve_round(
+    tree: Tree,
+    config: Path,
+    port: int,
+    capture: Capture,
+    while_up: Callable[[], dict[str, float]] | None = None,
+) -> dict[str, float]:
+    """Start, time, deliver one message; then run `while_up` (CLI figures that need the
+    gateway running) before stopping it."""
     capture.arrived.clear()
     started = time.perf_counter()
     gateway = subprocess.Popen(
@@ -152,6 +163,7 @@ def serve_round(tree: Tree, config: Path, port: int, capture: Capture) -> dict[s
         process = psutil.Process(gateway.pid)
         cpu_first = _tree_cpu(process)
         cpu_settled = _settled_cpu(process)
+        extra = while_up() if while_up is not None else {}
     finally:
         gateway.send_signal(signal.SIGTERM)
         try:
@@ -159,7 +171,13 @@ def serve_round(tree: Tree, config: Path, port: int, capture: Capture) -> dict[s
         except subprocess.TimeoutExpired:
             gateway.kill()
             gateway.wait()
-    return {"ehlo_s": ehlo_s, "first_s": first_s, "cpu_s": cpu_first, "settled_s": cpu_settled}
+    return {
+        "ehlo_s": ehlo_s,
+        "first_s": first_s,
+        "cpu_s": cpu_first,
+        "settled_s": cpu_settled,
+        **extra,
+    }
 
 
 def cli_cpu(tree: Tree, args: list[str], rounds: int = 5) -> float:
@@ -183,6 +201,15 @@ def cli_figures(tree: Tree, folder: Path) -> dict[str, float]:
         ),
         "held list, existing db": cli_cpu(tree, ["held", "list", "--data-dir", fresh[0]]),
     }
+
+
+RUNNING = "held list, gateway running"
+
+
+def held_list_running(tree: Tree, config: Path) -> dict[str, float]:
+    """`held list` as a technician runs it beside the gateway: answered on the control
+    socket, without the database layer."""
+    return {RUNNING: cli_cpu(tree, ["held", "list", "--config", str(config)])}
 
 
 def _config(folder: Path, port: int, next_hop: int) -> Path:
@@ -232,7 +259,18 @@ def main() -> None:
                 config, port = setups[tree.label]
                 restarts[tree.label].append(serve_round(tree, config, port, capture))
         for index, tree in enumerate(trees):
-            cli[tree.label] = cli_figures(tree, scratch / str(index))
+            config, port = setups[tree.label]
+            running = serve_round(
+                tree,
+                config,
+                port,
+                capture,
+                while_up=functools.partial(held_list_running, tree, config),
+            )
+            cli[tree.label] = {
+                **cli_figures(tree, scratch / str(index)),
+                RUNNING: running[RUNNING],
+            }
     finally:
         controller.stop()
         shutil.rmtree(scratch, ignore_errors=True)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 
-from gateway.quarantine import HoldStatus
+from gateway.hold_status import HoldStatus
 from gateway.store import Store
 from models.schema import app_state, audit_log, held_messages, journal
 

@@ -22,6 +22,7 @@ from gateway import audit, notices
 from gateway.audit import SYSTEM_ACTOR, Actor
 from gateway.config import Config
 from gateway.faults import crash_point
+from gateway.hold_status import HoldStatus
 from gateway.ids import new_id
 from gateway.journal import JournalEntry, Outcome, insert_entries
 from gateway.links import LinkSigner
@@ -29,7 +30,6 @@ from gateway.mailer import Mailer
 from gateway.notices import MatchedRule, NoticeFacts, Signature
 from gateway.quarantine import (
     HeldMessage,
-    HoldStatus,
     HoldStore,
     ReleaseAttempt,
     delivery_record,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.hold_status import HoldStatus
 from gateway.holdcrypto import HoldCipher
 from gateway.ids import new_id
 from gateway.store import Store, aware
@@ -25,19 +26,6 @@ from models.schema import held_messages
 
 if TYPE_CHECKING:
     from gateway.config import Config
-
-
-class HoldStatus:
-    HELD = "held"
-    RELEASING = "releasing"
-    RELEASED = "released"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-    DELETED = "deleted"
-    FAILED = "failed"
-
-    FINAL = frozenset({RELEASED, REJECTED, CANCELLED, EXPIRED, DELETED, FAILED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +132,30 @@ class HeldMessage:
             delivery=row.delivery,
             purged_at=aware(row.purged_at),
         )
+
+    def summary(self) -> dict[str, Any]:
+        """What `held list` and `held show` print, as JSON (no span offsets, no content)."""
+        return {
+            "id": self.id,
+            "action": self.action,
+            "status": self.status,
+            "severity": self.severity,
+            "created_at": self.created_at.isoformat(),
+            "confirm_by": self.confirm_by.isoformat() if self.confirm_by else None,
+            "expires_at": self.expires_at.isoformat(),
+            "mail_from": self.mail_from,
+            "recipients": list(self.recipients),
+            "subject": self.subject,
+            "size": self.size,
+            "rules": list(self.rules),
+            "findings": [{k: v for k, v in f.items() if k != "span"} for f in self.findings],
+            "decided_by": self.decided_by,
+            "decided_at": self.decided_at.isoformat() if self.decided_at else None,
+            "decision_reason": self.decision_reason,
+            "released_at": self.released_at.isoformat() if self.released_at else None,
+            "delivery": self.delivery,
+            "purged": self.purged_at is not None,
+        }
 
     @property
     def content_available(self) -> bool:

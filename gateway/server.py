@@ -18,6 +18,8 @@ from aiosmtpd.smtp import AuthResult
 
 from gateway import next_hop_record
 from gateway.config import Config
+from gateway.control_protocol import database_fingerprint, socket_path
+from gateway.control_server import ControlServer
 from gateway.detector_settings import resolved_settings
 from gateway.directory_store import DirectoryWatcher
 from gateway.extract import Limits
@@ -135,6 +137,7 @@ class Gateway:
     server: asyncio.base_events.Server | None = None
     web: _EmbeddedUvicorn | None = None
     web_port: int = 0
+    control: ControlServer | None = None
     extra_tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _signalled: set[asyncio.Task[None]] = field(default_factory=set)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -179,6 +182,10 @@ class Gateway:
         ]
         await self._start_web(WebContext.build(config, self.store, self.flow, secret, self.pool))
         await self._listen()
+        self.control = ControlServer(
+            socket_path(config.data_dir), self.flow.holds, database_fingerprint(config.db_url)
+        )
+        await self.control.start()
         log.info(
             "schoolgate listening on %s, relaying to %s; %d rules, detectors: %s",
             config.smtp.listen,
@@ -272,6 +279,8 @@ class Gateway:
         log.info("shutting down: no new connections; waiting for messages in flight")
         if self.server is not None:
             self.server.close()
+        if self.control is not None:
+            await self.control.close()
         if self.handler is not None:
             deadline = asyncio.get_running_loop().time() + self.config.smtp.shutdown_grace
             while any(not s.idle for s in self.handler.sessions):

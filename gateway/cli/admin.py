@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from argon2 import PasswordHasher
 
-from gateway.cli.common import async_command, config_options, load_config, open_store
+from gateway.cli.common import async_command, config_options, load_config
+from gateway.cli.database import open_store
 
 
 @click.group()

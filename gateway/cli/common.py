@@ -1,4 +1,8 @@
-"""What every sub-command shares: --config and --data-dir, config errors, async running."""
+"""What every sub-command shares: --config and --data-dir, config errors, async running.
+
+(The database is opened by gateway/cli/database.py: `held list` usually asks the
+running gateway instead, and must not pay for importing SQLAlchemy.)
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from typing import Any, TypeVar
 import click
 
 from gateway.config import Config, ConfigError, load
-from gateway.store import Store, StoreError
 
 T = TypeVar("T")
 
@@ -55,13 +58,6 @@ def load_config(
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
-
-
-async def open_store(config: Config) -> Store:
-    try:
-        return await Store.open(config.db_url)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def setup_logging(level: str) -> None:

@@ -16,7 +16,8 @@ from typing import TypeVar
 
 import click
 
-from gateway.cli.common import async_command, config_options, load_config, open_store
+from gateway.cli.common import async_command, config_options, load_config
+from gateway.cli.database import open_store
 from gateway.config import Config
 from gateway.directory_store import (
     ROSTER,

@@ -18,7 +18,8 @@ import click
 
 from gateway import audit, passwords
 from gateway.audit import Actor
-from gateway.cli.common import async_command, config_options, load_config, open_store
+from gateway.cli.common import async_command, config_options, load_config
+from gateway.cli.database import open_store
 from gateway.config import Config
 from gateway.keyfiles import KeyFileError, load_secret
 from gateway.web import totp

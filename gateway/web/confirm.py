@@ -12,9 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 
 from gateway.audit import Actor
+from gateway.hold_status import HoldStatus
 from gateway.links import LinkError
 from gateway.notices import where
-from gateway.quarantine import HeldMessage, HoldStatus
+from gateway.quarantine import HeldMessage
 from gateway.web import csrf
 from gateway.web.context import WebContext
 

@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 
 from gateway import audit
-from gateway.quarantine import HeldMessage, HoldStatus
+from gateway.hold_status import HoldStatus
+from gateway.quarantine import HeldMessage
 from gateway.scan import ScanFailed
 from gateway.web import csrf
 from gateway.web.auth import Viewer, require

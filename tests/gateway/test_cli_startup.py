@@ -16,6 +16,7 @@ import pytest
 
 from detectors.registry import BUILTIN
 from gateway import __version__
+from gateway.cli.held import HELD_COMMANDS, held
 from gateway.cli.main import COMMANDS, main
 from tests.processes import clean_env
 
@@ -90,7 +91,8 @@ def test_help_lists_every_command_without_importing_one():
     listed = result.stdout.split("Commands:", 1)[1].split()
     assert set(COMMANDS) <= set(listed)
     assert _heavy(modules, NOT_FOR_VERSION_OR_HELP) == []
-    assert not any(m.startswith("gateway.cli.") and m != "gateway.cli.main" for m in modules)
+    commands = {m for m in modules if m.startswith("gateway.cli.")}
+    assert commands == {"gateway.cli.main", "gateway.cli.lazy"}  # no command's own module
 
 
 def test_held_list_loads_neither_the_server_nor_the_web_app(tmp_path: Path):
@@ -100,11 +102,18 @@ def test_held_list_loads_neither_the_server_nor_the_web_app(tmp_path: Path):
     assert _heavy(modules, NOT_FOR_HELD_LIST) == []
 
 
-@pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_the_listed_summary_is_the_command_s_own(name: str):
-    """--help shows the summaries kept in COMMANDS: they must say what the command says."""
-    command = main.commands[name]
-    stand_in = click.Command(name, help=COMMANDS[name][1])
+@pytest.mark.parametrize(
+    ("group", "table", "name"),
+    [(main, COMMANDS, name) for name in sorted(COMMANDS)]
+    + [(held, HELD_COMMANDS, name) for name in sorted(HELD_COMMANDS)],
+)
+def test_the_listed_summary_is_the_command_s_own(
+    group: click.Group, table: dict[str, tuple[str, str]], name: str
+):
+    """--help shows the summaries kept beside each lazy group's table: they must say what
+    the command says."""
+    command = group.commands[name]
+    stand_in = click.Command(name, help=table[name][1])
     for limit in (30, 45, 60, 1000):
         assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit)
 
