@@ -32,7 +32,7 @@ from detectors.personal_address import (
     PersonalAddressDetector,
     PersonalAddressSettings,
 )
-from gateway.parse import ParseSettings, envelope_from_headers, parse_message
+from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message
 from models import Directory, Message, School, StaffMember
 
 SCHOOL = "westbrook.sch.uk"

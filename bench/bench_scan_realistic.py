@@ -42,9 +42,9 @@ def child(count: int) -> dict[str, float]:
     import spacy  # noqa: F401  (imported by the detectors; its import is not their cost)
     from realistic_mail import SCHOOL, messages, roster
 
-    from gateway.config import validate
-    from gateway.parse import parse_message
-    from gateway.scan import Scanner
+    from gateway.config.settings import validate
+    from gateway.scanning.parse import parse_message
+    from gateway.scanning.pool import Scanner
     from gateway.server import scan_spec
 
     school = {"domains": [SCHOOL], "phone_numbers": ["0161 496 0000"]}

@@ -16,26 +16,26 @@ from typing import Any
 import uvicorn
 from aiosmtpd.smtp import AuthResult
 
-from gateway import next_hop_record
-from gateway.config import Config
-from gateway.control_protocol import database_fingerprint, socket_path
-from gateway.control_server import ControlServer
-from gateway.detector_settings import resolved_settings
-from gateway.directory_store import DirectoryWatcher
-from gateway.extract import Limits
-from gateway.holdflow import HoldFlow
-from gateway.hostport import cannot_listen
-from gateway.housekeeping import Housekeeper, utc_now
-from gateway.journal import JournalWriter
-from gateway.keyfiles import load_secret
-from gateway.links import LinkSigner
-from gateway.mailer import Mailer
-from gateway.parse import ParseSettings
-from gateway.quarantine import HoldStore
-from gateway.relay import NextHop, make_next_hop
-from gateway.scan import ScanPool, ScanSpec
-from gateway.smtp import GatewaySMTP, RelayHandler, Services
-from gateway.store import Store
+from gateway.config.hostport import cannot_listen
+from gateway.config.settings import Config
+from gateway.control.protocol import database_fingerprint, socket_path
+from gateway.control.server import ControlServer
+from gateway.delivery import next_hop_record
+from gateway.delivery.mailer import Mailer
+from gateway.delivery.relay import NextHop, make_next_hop
+from gateway.directory.store import DirectoryWatcher
+from gateway.hold.flow import HoldFlow
+from gateway.hold.housekeeping import Housekeeper, utc_now
+from gateway.hold.links import LinkSigner
+from gateway.hold.store import HoldStore
+from gateway.scanning.detector_settings import resolved_settings
+from gateway.scanning.extract import Limits
+from gateway.scanning.parse import ParseSettings
+from gateway.scanning.pool import ScanPool, ScanSpec
+from gateway.security.keyfiles import load_secret
+from gateway.smtp.handler import GatewaySMTP, RelayHandler, Services
+from gateway.storage.engine import Store
+from gateway.storage.journal import JournalWriter
 from gateway.web.app import create_app
 from gateway.web.context import WebContext
 

@@ -35,7 +35,7 @@ from detectors.chain_letters.cues import CUE_FILE, load_cues  # noqa: E402
 from detectors.chain_letters.features import dense_names  # noqa: E402
 from detectors.chain_letters.model import FORMAT, MODEL_FILE, Scorer, Weights  # noqa: E402
 from detectors.chain_letters.units import Limits, read_units, unit_vectors  # noqa: E402
-from gateway.parse import ParseSettings, envelope_from_headers, parse_message  # noqa: E402
+from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message  # noqa: E402
 from models import Message  # noqa: E402
 
 TRAINING = REPO / "training" / "chain_letters"

@@ -22,7 +22,7 @@ from typing import Any
 import tomli_w
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from gateway.config import Config, validate
+from gateway.config.settings import Config, validate
 from gateway.server import Gateway
 
 WAIT = 30.0

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from gateway.config import Config, ConfigError, load
+from gateway.config.settings import Config, ConfigError, load
 
 T = TypeVar("T")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from gateway.config import Config
-from gateway.store import Store, StoreError
+from gateway.config.settings import Config
+from gateway.storage.engine import Store, StoreError
 
 
 async def open_store(config: Config) -> Store:

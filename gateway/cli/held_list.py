@@ -1,6 +1,6 @@
 """`schoolgate held list`: asked of the running gateway, else read from the database.
 
-The gateway answers on its control socket (gateway/control_protocol.py), so this
+The gateway answers on its control socket (gateway/control/protocol.py), so this
 command imports neither SQLAlchemy nor the hold store and costs a fraction of the CPU;
 when no gateway answers for this data folder and database (stopped, or another
 configuration), it reads the database itself, with the same output.
@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from gateway.cli.common import config_options, load_config, run
-from gateway.config import Config
-from gateway.control_protocol import (
+from gateway.config.settings import Config
+from gateway.control.protocol import (
     ANOTHER_DATABASE,
     HELD_LIST,
     ControlRefused,
@@ -26,7 +26,7 @@ from gateway.control_protocol import (
     database_fingerprint,
     socket_path,
 )
-from gateway.hold_status import HoldStatus
+from gateway.hold.status import HoldStatus
 
 STATUS_CHOICES = [
     HoldStatus.HELD,

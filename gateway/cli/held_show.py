@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 
-from gateway import audit
-from gateway.audit import Actor
 from gateway.cli.common import async_command, config_options, load_config
 from gateway.cli.held_access import with_holds
-from gateway.notices import where
-from gateway.quarantine import HeldMessage, HoldStore
-from gateway.store import Store
+from gateway.hold.notices import where
+from gateway.hold.store import HeldMessage, HoldStore
+from gateway.storage import audit
+from gateway.storage.audit import Actor
+from gateway.storage.engine import Store
 
 
 def actor(by: str | None) -> Actor:

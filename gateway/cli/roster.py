@@ -18,17 +18,8 @@ import click
 
 from gateway.cli.common import async_command, config_options, load_config
 from gateway.cli.database import open_store
-from gateway.config import Config
-from gateway.directory_store import (
-    ROSTER,
-    STAFF,
-    DirectoryStatus,
-    directory_status,
-    load_directory,
-    replace_roster,
-    replace_staff,
-)
-from gateway.roster_import import (
+from gateway.config.settings import Config
+from gateway.directory.importer import (
     ROSTER_FIELDS,
     STAFF_FIELDS,
     ImportReport,
@@ -37,7 +28,16 @@ from gateway.roster_import import (
     read_roster,
     read_staff,
 )
-from gateway.store import Store
+from gateway.directory.store import (
+    ROSTER,
+    STAFF,
+    DirectoryStatus,
+    directory_status,
+    load_directory,
+    replace_roster,
+    replace_staff,
+)
+from gateway.storage.engine import Store
 from models import Directory, Pupil
 
 T = TypeVar("T")

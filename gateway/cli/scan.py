@@ -12,15 +12,15 @@ import click
 from sqlalchemy.engine import make_url
 
 from gateway.cli.common import config_options, load_config, setup_logging
-from gateway.config import Config
-from gateway.directory_snapshot import EMPTY, DirectoryRef, write_snapshot
-from gateway.directory_store import load_directory
-from gateway.parse import envelope_from_headers
-from gateway.policy import decide
-from gateway.rules import Rule
-from gateway.scan import ScanFailed, ScanPool
+from gateway.config.settings import Config
+from gateway.directory.snapshot import EMPTY, DirectoryRef, write_snapshot
+from gateway.directory.store import load_directory
+from gateway.policy.decide import decide
+from gateway.policy.rules import Rule
+from gateway.scanning.parse import envelope_from_headers
+from gateway.scanning.pool import ScanFailed, ScanPool
 from gateway.server import make_pool
-from gateway.store import Store, StoreError
+from gateway.storage.engine import Store, StoreError
 from models import Directory, Envelope
 
 
@@ -38,7 +38,7 @@ async def _directory_from_database(config: Config) -> Directory:
 
 
 def _directory_from_files(roster: Path | None, staff: Path | None) -> Directory:
-    from gateway.roster_import import read_roster, read_staff
+    from gateway.directory.importer import read_roster, read_staff
 
     pupils = tuple(read_roster(roster).pupils) if roster else ()
     members = tuple(read_staff(staff).members) if staff else ()

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from gateway.cli.common import config_options, load_config, run, setup_logging
-from gateway.holdcrypto import HoldKeyError
-from gateway.scan import start_forkserver
-from gateway.store import StoreError
+from gateway.hold.crypto import HoldKeyError
+from gateway.scanning.pool import start_forkserver
+from gateway.storage.engine import StoreError
 
 
 @click.command()

@@ -16,12 +16,13 @@ from typing import Any
 
 import click
 
-from gateway import audit, passwords
-from gateway.audit import Actor
 from gateway.cli.common import async_command, config_options, load_config
 from gateway.cli.database import open_store
-from gateway.config import Config
-from gateway.keyfiles import KeyFileError, load_secret
+from gateway.config.settings import Config
+from gateway.security import passwords
+from gateway.security.keyfiles import KeyFileError, load_secret
+from gateway.storage import audit
+from gateway.storage.audit import Actor
 from gateway.web import totp
 from gateway.web.roles import Role
 from gateway.web.users_store import UserError, UserStore

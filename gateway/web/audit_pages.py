@@ -1,6 +1,6 @@
 """The audit log, read-only: who viewed or did what, when, from where.
 
-The console only ever reads this table (gateway/audit.py only appends to it). Auditors
+The console only ever reads this table (gateway/storage/audit.py only appends to it). Auditors
 see who/what/when; the free-text detail (reasons people gave) needs AUDIT_DETAIL.
 """
 
@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from gateway.store import aware
+from gateway.storage.engine import aware
 from gateway.web.auth import Viewer, require
 from gateway.web.filters import contains, day_end, day_start, parse_day
 from gateway.web.pages import ctx, render

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 
-from gateway.audit import Actor
+from gateway.storage.audit import Actor
 from gateway.web.pages import client_address, ctx
 from gateway.web.roles import ROLE_NAMES, Permission, Role, allows
 from gateway.web.sessions import Session, token_from

@@ -11,11 +11,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 
-from gateway.audit import Actor
-from gateway.hold_status import HoldStatus
-from gateway.links import LinkError
-from gateway.notices import where
-from gateway.quarantine import HeldMessage
+from gateway.hold.links import LinkError
+from gateway.hold.notices import where
+from gateway.hold.status import HoldStatus
+from gateway.hold.store import HeldMessage
+from gateway.storage.audit import Actor
 from gateway.web import csrf
 from gateway.web.context import WebContext
 

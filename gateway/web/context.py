@@ -8,11 +8,11 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
-from gateway.config import Config
-from gateway.holdflow import HoldFlow
-from gateway.links import LinkSigner
-from gateway.scan import ScanPool
-from gateway.store import Store
+from gateway.config.settings import Config
+from gateway.hold.flow import HoldFlow
+from gateway.hold.links import LinkSigner
+from gateway.scanning.pool import ScanPool
+from gateway.storage.engine import Store
 from gateway.web.held_views import HeldViews
 from gateway.web.lockout import Lockout
 from gateway.web.ratelimit import RateLimiter

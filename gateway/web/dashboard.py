@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request, Response
 
-from gateway.hold_status import HoldStatus
+from gateway.hold.status import HoldStatus
 from gateway.web import charts
 from gateway.web.auth import Viewer, require
 from gateway.web.incident_store import NON_DELIVER, IncidentStore

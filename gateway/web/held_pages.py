@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 
-from gateway import audit
-from gateway.hold_status import HoldStatus
-from gateway.quarantine import HeldMessage
-from gateway.scan import ScanFailed
+from gateway.hold.status import HoldStatus
+from gateway.hold.store import HeldMessage
+from gateway.scanning.pool import ScanFailed
+from gateway.storage import audit
 from gateway.web import csrf
 from gateway.web.auth import Viewer, require
 from gateway.web.filters import (

@@ -15,8 +15,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gateway.parse import parse_message
-from gateway.scan import ScanPool, worker_parse_settings
+from gateway.scanning.parse import parse_message
+from gateway.scanning.pool import ScanPool, worker_parse_settings
 from gateway.web.message_view import MessageView, build_view
 from models import Envelope
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway import audit
-from gateway.audit import Actor
-from gateway.store import Store, aware
+from gateway.storage import audit
+from gateway.storage.audit import Actor
+from gateway.storage.engine import Store, aware
 from gateway.web.filters import any_contains, day_end, day_start, json_has_string, parse_day
 from models.schema import audit_log, held_messages, incident_events, incident_reviews, journal
 

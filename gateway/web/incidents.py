@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from gateway import audit
+from gateway.storage import audit
 from gateway.web import csrf
 from gateway.web.auth import Viewer, require
 from gateway.web.incident_store import (

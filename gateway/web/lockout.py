@@ -36,11 +36,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway import audit, notices
-from gateway.audit import Actor
-from gateway.config import Config
-from gateway.mailer import Mailer
-from gateway.store import Store, aware
+from gateway.config.settings import Config
+from gateway.delivery.mailer import Mailer
+from gateway.hold import notices
+from gateway.storage import audit
+from gateway.storage.audit import Actor
+from gateway.storage.engine import Store, aware
 from gateway.web.users_store import ConsoleUser
 from models.schema import audit_log, console_users
 

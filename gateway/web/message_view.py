@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.notices import where
+from gateway.hold.notices import where
 from models import Message, PartInfo
 from models.redact import redact_digits, redact_words
 

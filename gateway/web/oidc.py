@@ -21,9 +21,9 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from joserfc.errors import JoseError
 from starlette.middleware.sessions import SessionMiddleware
 
-from gateway import audit
-from gateway.audit import Actor
-from gateway.config import OidcSettings
+from gateway.config.settings import OidcSettings
+from gateway.storage import audit
+from gateway.storage.audit import Actor
 from gateway.web.auth import safe_next
 from gateway.web.context import WebContext
 from gateway.web.pages import client_address, ctx, render

@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from fastapi import Request, Response
 
-from gateway.config import WebSettings
-from gateway.store import Store, aware
+from gateway.config.settings import WebSettings
+from gateway.storage.engine import Store, aware
 from gateway.web import cookies
 from gateway.web.users_store import ConsoleUser
 from models.schema import console_sessions, console_users

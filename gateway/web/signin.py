@@ -14,8 +14,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
-from gateway import audit, passwords
-from gateway.audit import Actor
+from gateway.security import passwords
+from gateway.storage import audit
+from gateway.storage.audit import Actor
 from gateway.web import csrf, totp
 from gateway.web.auth import current_session, current_viewer, safe_next
 from gateway.web.lockout import COUNTED, REFUSED

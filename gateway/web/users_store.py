@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.store import Store, aware
+from gateway.storage.engine import Store, aware
 from gateway.web.roles import Role
 from gateway.web.totp import UNREADABLE, SecretBox, UnreadableSecret
 from models.schema import console_sessions, console_users

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 from email.message import EmailMessage
 
-from gateway.parse import ParseSettings, parse_addresses, parse_message
+from gateway.scanning.parse import ParseSettings, parse_addresses, parse_message
 from models import Envelope, Message, School
 
 SCHOOL_DOMAIN = "westbrook.sch.uk"

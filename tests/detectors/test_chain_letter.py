@@ -26,7 +26,7 @@ from detectors.chain_letters.model import Scorer, weights_from_json
 from detectors.chain_letters.tokens import ASCII_TOKEN, TOKEN, prepare, tokens
 from detectors.chain_letters.units import Limits, read_units, unit_vectors
 from detectors.mass_forwarding import MassForwarding
-from gateway.parse import ParseSettings, envelope_from_headers, parse_message
+from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message
 from models import Directory, Finding, Message
 from tests.detectors.mail_builder import build
 from tests.support import corpus

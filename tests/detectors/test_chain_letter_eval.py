@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from detectors.chain_letter import ChainLetterDetector, ChainLetterSettings
-from gateway.parse import ParseSettings, envelope_from_headers, parse_message
+from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message
 from models import Directory, Message
 from tests.detectors.mail_builder import build
 from tests.support import corpus, require

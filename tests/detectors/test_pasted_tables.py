@@ -20,7 +20,7 @@ import detectors.sensitive_data as sensitive_data
 from detectors.cell_roles import cell_date, is_birth_date, is_name
 from detectors.pasted_tables import find_tables
 from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
-from gateway.parse import ParseSettings, parse_message
+from gateway.scanning.parse import ParseSettings, parse_message
 from models import Directory, Envelope, Finding, Message, School
 from tests.detectors.mail_builder import build
 from tests.support import corpus

@@ -14,7 +14,7 @@ from detectors.base import DetectorSettings
 from detectors.pupil_name import PUPIL_FULL_NAME, STAFF_NAMESAKE, PupilNameDetector
 from detectors.pupil_name import PupilNameSettings as Settings
 from detectors.registry import resolve
-from gateway.config import ConfigError, validate
+from gateway.config.settings import ConfigError, validate
 from models import (
     Address,
     Directory,

@@ -1,6 +1,6 @@
 """Pupils' full names in real messages: every charset and transfer encoding, HTML bodies,
 and attachments generated here as real files (xlsx, docx, pdf, csv, txt, html, eml, zip),
-all through `gateway.parse.parse_message` and the detector, as the gateway runs them."""
+all through `gateway.scanning.parse.parse_message` and the detector, as the gateway runs them."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from detectors.pupil_name import PupilNameDetector, PupilNameSettings
-from gateway.parse import ParseSettings, parse_message
+from gateway.scanning.parse import ParseSettings, parse_message
 from models import Envelope, Finding, Message, School
 from tests.detectors.pupil_roster import school_directory
 from tests.gateway.extract import files as extract_files

@@ -16,7 +16,7 @@ from detectors.bulk import BULK_PERSONAL_DATA
 from detectors.identifiers import IDENTIFIER_TYPES
 from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
 from detectors.special_category import SPECIAL_CATEGORY
-from gateway.parse import ParseSettings, parse_message
+from gateway.scanning.parse import ParseSettings, parse_message
 from models import Directory, Envelope, Finding
 from tests.support import corpus
 

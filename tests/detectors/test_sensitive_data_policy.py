@@ -1,7 +1,7 @@
 """The default sensitive-data rules: what happens to a message with these findings.
 
 Findings come from the real detector on realistic text; the decision is
-gateway.policy.decide with the effective rules of the built-in configuration.
+gateway.policy.decide.decide with the effective rules of the built-in configuration.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
-from gateway.config import load
-from gateway.policy import decide
-from gateway.rules import Rule
+from gateway.config.settings import load
+from gateway.policy.decide import decide
+from gateway.policy.rules import Rule
 from models import (
     Action,
     Directory,

@@ -9,11 +9,11 @@ import pytest
 
 from detectors.chain_letter import ChainLetterSettings
 from detectors.personal_address import PersonalAddressSettings
-from gateway.config import load
-from gateway.parse import ParseSettings, parse_addresses
-from gateway.policy import decide
-from gateway.scan import Scanner, ScanSpec
-from gateway.smtp import rejection_text
+from gateway.config.settings import load
+from gateway.policy.decide import decide
+from gateway.scanning.parse import ParseSettings, parse_addresses
+from gateway.scanning.pool import Scanner, ScanSpec
+from gateway.smtp.handler import rejection_text
 from models import Action, Directory, Envelope, Finding, MessageFacts, PartInfo, Recipient, School
 
 SCHOOL = "westbrook.sch.uk"

@@ -27,11 +27,11 @@ REPO = Path(__file__).resolve().parents[2]
 NOT_FOR_VERSION_OR_HELP = (
     "gateway.server",
     "gateway.web",
-    "gateway.smtp",
-    "gateway.store",
-    "gateway.config",
-    "gateway.scan",
-    "gateway.extract",
+    "gateway.smtp.handler",
+    "gateway.storage.engine",
+    "gateway.config.settings",
+    "gateway.scanning.pool",
+    "gateway.scanning.extract",
     "sqlalchemy",
     "alembic",
     "pydantic",
@@ -45,9 +45,9 @@ NOT_FOR_VERSION_OR_HELP = (
 NOT_FOR_HELD_LIST = (
     "gateway.server",
     "gateway.web",
-    "gateway.smtp",
-    "gateway.scan",
-    "gateway.extract",
+    "gateway.smtp.handler",
+    "gateway.scanning.pool",
+    "gateway.scanning.extract",
     "fastapi",
     "uvicorn",
     "aiosmtpd",
@@ -125,8 +125,8 @@ def worker_modules(names: list[str]) -> list[str]:
 
 WORKER_PROBE = """
 import asyncio, json
-from gateway.config import validate
-from gateway.scan import ScanPool
+from gateway.config.settings import validate
+from gateway.scanning.pool import ScanPool
 from gateway.server import scan_spec
 from tests.gateway.test_cli_startup import worker_modules
 

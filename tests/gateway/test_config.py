@@ -10,8 +10,8 @@ import pytest
 from pydantic import BaseModel
 
 from detectors.registry import BUILTIN, resolve
-from gateway.config import Config, ConfigError, load, validate
-from gateway.hostport import HostPort
+from gateway.config.hostport import HostPort
+from gateway.config.settings import Config, ConfigError, load, validate
 from tests.support import REPO
 
 EXAMPLE = REPO / "deploy" / "schoolgate.example.toml"

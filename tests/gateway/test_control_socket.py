@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from gateway.control_protocol import (
+from gateway.control.protocol import (
     ANOTHER_DATABASE,
     HELD_LIST,
     ControlRefused,
@@ -30,10 +30,10 @@ from gateway.control_protocol import (
     database_fingerprint,
     encode,
 )
-from gateway.control_server import ControlServer
-from gateway.holdcrypto import HoldCipher
-from gateway.quarantine import HoldStore
-from gateway.store import Store
+from gateway.control.server import ControlServer
+from gateway.hold.crypto import HoldCipher
+from gateway.hold.store import HoldStore
+from gateway.storage.engine import Store
 from tests.gateway.test_workflow import held_row, send, workflow_gateway
 from tests.harness import CaptureServer, GatewayRunner
 from tests.processes import clean_env
@@ -86,7 +86,7 @@ def test_held_list_is_answered_by_the_running_gateway_without_the_database_layer
 
     asked, imported = held_list(config)
     assert not any(m == "sqlalchemy" or m.startswith("sqlalchemy.") for m in imported)
-    assert "gateway.quarantine" not in imported
+    assert "gateway.hold.store" not in imported
     [row] = [json.loads(line) for line in asked]
     assert row["id"] == hold_id
     assert row["subject"] == "Report for the DSL"

@@ -24,9 +24,9 @@ from click.testing import CliRunner, Result
 from detectors.freemail import LICENSE_FILE, LIST_FILE, PROVENANCE_FILE, shipped_list
 from detectors.personal_address import PersonalAddressDetector, PersonalAddressSettings
 from gateway.cli import main
-from gateway.config import load
-from gateway.detector_settings import freemail_list_in_use
-from gateway.scan import Scanner
+from gateway.config.settings import load
+from gateway.scanning.detector_settings import freemail_list_in_use
+from gateway.scanning.pool import Scanner
 from gateway.server import scan_spec
 from models import Directory, Envelope
 from tests.detectors.mail_builder import build

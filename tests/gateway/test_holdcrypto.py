@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from gateway.holdcrypto import HoldCipher, HoldKeyError, generate_key
+from gateway.hold.crypto import HoldCipher, HoldKeyError, generate_key
 
 
 def test_first_run_creates_a_private_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

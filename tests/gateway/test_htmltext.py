@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.htmltext import html_to_text
+from gateway.scanning.htmltext import html_to_text
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from gateway.journal import SPOOL_DIR, JournalEntry, JournalWriter, Outcome
-from gateway.journal_spool import JournalSpool, encode_row, read_rows
-from gateway.store import Store
+from gateway.storage.engine import Store
+from gateway.storage.journal import SPOOL_DIR, JournalEntry, JournalWriter, Outcome
+from gateway.storage.journal_spool import JournalSpool, encode_row, read_rows
 from models.schema import journal
 from tests.harness import CaptureServer, GatewayRunner
 from tests.support import require
@@ -116,7 +116,7 @@ def spooled_lines(data_dir: Path) -> int:
 def test_rows_are_spooled_while_the_database_is_down_and_written_once_when_back(
     db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, "gateway.journal")
+    caplog.set_level(logging.INFO, "gateway.storage.journal")
 
     async def scenario() -> list[str]:
         store = await open_store(db_url)
@@ -255,7 +255,7 @@ def fill(disk: Path) -> Path:
 def test_a_full_disk_spools_into_the_reserve_and_drains_when_freed(
     small_disk: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, "gateway.journal_spool")
+    caplog.set_level(logging.INFO, "gateway.storage.journal_spool")
     db_url = f"sqlite+aiosqlite:///{small_disk / 'schoolgate.db'}"
 
     async def scenario() -> list[str]:
@@ -286,7 +286,7 @@ def test_every_delivered_message_is_journalled_after_the_data_disk_was_full(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """End to end: the data disk (SQLite and all) fills up while mail is delivered."""
-    caplog.set_level(logging.INFO, "gateway.journal")
+    caplog.set_level(logging.INFO, "gateway.storage.journal")
     gateway = start_gateway(capture.port, data_dir=str(small_disk / "var"))
 
     def send(n: int) -> str:

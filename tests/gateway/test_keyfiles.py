@@ -8,7 +8,7 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
-from gateway.keyfiles import read_secret_file
+from gateway.security.keyfiles import read_secret_file
 
 PROCESSES = 12
 ROUNDS = 25

@@ -5,8 +5,8 @@ from __future__ import annotations
 import email
 import email.policy
 
-from gateway.mailer import to_bytes
-from gateway.notices import NoticeFacts, Signature, alert, compose
+from gateway.delivery.mailer import to_bytes
+from gateway.hold.notices import NoticeFacts, Signature, alert, compose
 
 
 def _headers(subject: str) -> tuple[str, bytes]:

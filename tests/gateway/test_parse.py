@@ -1,4 +1,4 @@
-"""Encryption and MIME structure in gateway.parse: which parts and which messages are
+"""Encryption and MIME structure in gateway.scanning.parse: which parts and which messages are
 protected, and that content hidden inside signatures is still scanned.
 
 The S/MIME samples are made here with `cryptography` (real enveloped and signed CMS);
@@ -19,8 +19,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from gateway.extract import Limits
-from gateway.parse import ParseSettings, parse_message
+from gateway.scanning.extract import Limits
+from gateway.scanning.parse import ParseSettings, parse_message
 from models import Envelope, Message, School
 from tests.tlsutil import rsa_certificate
 

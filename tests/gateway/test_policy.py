@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from gateway.policy import decide
-from gateway.rules import Rule
+from gateway.policy.decide import decide
+from gateway.policy.rules import Rule
 from models import Action, Envelope, Finding, MessageFacts, PartInfo, Recipient
 
 

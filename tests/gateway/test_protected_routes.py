@@ -8,10 +8,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from gateway.config import ConfigError, validate
-from gateway.parse import ParseSettings, parse_addresses, parse_message
-from gateway.policy import decide, travels_protected
-from gateway.rules import builtin_rules
+from gateway.config.settings import ConfigError, validate
+from gateway.policy.decide import decide, travels_protected
+from gateway.policy.rules import builtin_rules
+from gateway.scanning.parse import ParseSettings, parse_addresses, parse_message
 from models import Action, Envelope, Finding, MessageFacts, PartInfo, Recipient, School
 
 OUTSIDE = Recipient("parent@example.org", internal=False)

@@ -1,4 +1,4 @@
-"""The default rules for pupils' full names (gateway/default_rules/pupil_names.toml):
+"""The default rules for pupils' full names (gateway/policy/default_rules/pupil_names.toml):
 subject stricter than body, outside school stricter than inside, staff namesakes let through,
 and the end-to-end path from a roster CSV through `schoolgate scan`."""
 
@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from gateway.cli import main
-from gateway.policy import decide
-from gateway.rules import builtin_rules
+from gateway.policy.decide import decide
+from gateway.policy.rules import builtin_rules
 from models import Action, Envelope, Finding, MessageFacts, Recipient
 
 INSIDE = Recipient("head@school.example", internal=True)

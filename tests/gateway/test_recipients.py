@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.parse import ParseSettings, classify_recipients
+from gateway.scanning.parse import ParseSettings, classify_recipients
 from models import School
 
 

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from gateway.cli import main
-from gateway.directory_snapshot import DirectoryRef, read_snapshot
-from gateway.directory_store import DirectoryWatcher, load_directory, replace_roster
-from gateway.store import Store
+from gateway.directory.snapshot import DirectoryRef, read_snapshot
+from gateway.directory.store import DirectoryWatcher, load_directory, replace_roster
+from gateway.storage.engine import Store
 from models import Directory, Pupil
 
 ROSTER_A = (

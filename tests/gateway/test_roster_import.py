@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.roster_import import (
+from gateway.directory.importer import (
     ROSTER_FIELDS,
     STAFF_FIELDS,
     RosterFileError,
@@ -398,7 +398,7 @@ def test_a_name_order_column_marks_family_name_first_pupils(
 
 
 def test_a_family_name_first_pupil_survives_the_worker_snapshot(tmp_path: Path):
-    from gateway.directory_snapshot import read_snapshot, write_snapshot
+    from gateway.directory.snapshot import read_snapshot, write_snapshot
     from models import Directory
 
     directory = Directory(

@@ -105,7 +105,7 @@ def test_repeated_failures_from_one_address_are_refused_for_a_while(
     tmp_path: Path, capture: CaptureServer, start_gateway, caplog: pytest.LogCaptureFixture
 ):
     gateway = _auth_gateway(tmp_path, capture, start_gateway, auth_max_failures=3)
-    with caplog.at_level(logging.WARNING, logger="gateway.smtp_auth"):
+    with caplog.at_level(logging.WARNING, logger="gateway.smtp.auth"):
         codes = [_login(gateway.port, "127.0.0.2", "office-scanner", "guess")[0] for _ in range(3)]
         assert codes == [535, 535, 535]
         # now even the right password from that address is refused, with a clear 454

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.smtp_text import REPLY_LINE_LIMIT, ascii_text, format_reply
+from gateway.smtp.replies import REPLY_LINE_LIMIT, ascii_text, format_reply
 
 
 def test_short_reply_is_one_line():

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from gateway.journal import JournalEntry, JournalWriter, Outcome
-from gateway.store import Store, StoreError
+from gateway.storage.engine import Store, StoreError
+from gateway.storage.journal import JournalEntry, JournalWriter, Outcome
 from models.schema import journal, metadata
 
 
@@ -93,7 +93,7 @@ def test_a_failed_journal_write_is_reported_to_the_writer(db_url: str):
 
 def test_the_head_constant_is_the_newest_migration():
     """Start-up skips Alembic when the database is at HEAD, so HEAD must be the newest."""
-    from gateway.migrations import HEAD
-    from gateway.store import head_revision
+    from gateway.storage.engine import head_revision
+    from gateway.storage.migrations import HEAD
 
     assert head_revision() == HEAD

@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from gateway.config import load
-from gateway.parse import ParseSettings, parse_message
-from gateway.policy import decide
+from gateway.config.settings import load
+from gateway.policy.decide import decide
+from gateway.scanning.parse import ParseSettings, parse_message
 from models import Envelope, School
 
 RAR = b"Rar!\x1a\x07\x00" + b"\x00" * 200

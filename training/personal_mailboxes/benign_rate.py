@@ -17,7 +17,7 @@ from detectors.personal_address import (  # noqa: E402
     PersonalAddressDetector,
     PersonalAddressSettings,
 )
-from gateway.parse import ParseSettings, envelope_from_headers, parse_message  # noqa: E402
+from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message  # noqa: E402
 from models import Directory, School  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from gateway.extract import Limits
-from gateway.parse import ParseSettings, parse_message
+from gateway.scanning.extract import Limits
+from gateway.scanning.parse import ParseSettings, parse_message
 from models import Envelope, Message, PartInfo, TextBlock
 
 SENDER = "teacher@school.example"

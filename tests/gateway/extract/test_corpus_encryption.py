@@ -17,7 +17,7 @@ from tests.gateway.extract.mail import block, parse, parse_attached, part
 from tests.support import corpus
 
 OWNER_PASSWORD_ONLY = {
-    # Decision (gateway/extract/pdf.py): a PDF that opens without a password does not
+    # Decision (gateway/scanning/extract/pdf.py): a PDF that opens without a password does not
     # protect its content, so it is NOT encrypted and its text is scanned.
     "attachments/r4-owner-password.pdf": "owner password only, empty user password",
     "attachments/r6-owner-password.pdf": "owner password only, empty user password",

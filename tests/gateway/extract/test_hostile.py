@@ -15,7 +15,7 @@ from collections.abc import Callable
 import openpyxl
 import pytest
 
-from gateway.extract import Limits
+from gateway.scanning.extract import Limits
 from tests.gateway.extract import files
 from tests.gateway.extract.mail import block, parse, parse_attached, part
 from tests.support import corpus

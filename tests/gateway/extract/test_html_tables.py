@@ -1,10 +1,10 @@
-"""gateway.htmltext.html_tables: the data tables of an HTML page as rows of cells."""
+"""gateway.scanning.htmltext.html_tables: the data tables of an HTML page as rows of cells."""
 
 from __future__ import annotations
 
 import pytest
 
-from gateway.htmltext import html_tables, html_to_text
+from gateway.scanning.htmltext import html_tables, html_to_text
 
 CASES = [
     pytest.param(

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from gateway import audit
-from gateway.audit import Actor
-from gateway.journal import JournalEntry, Outcome, insert_entries
-from gateway.store import Store
+from gateway.storage import audit
+from gateway.storage.audit import Actor
+from gateway.storage.engine import Store
+from gateway.storage.journal import JournalEntry, Outcome, insert_entries
 from gateway.web.incident_store import IncidentFilters, IncidentStore
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)

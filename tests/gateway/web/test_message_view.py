@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.parse import ParseSettings, parse_message
+from gateway.scanning.parse import ParseSettings, parse_message
 from gateway.web.message_view import Segment, build_view, highlight
 from models import Envelope
 

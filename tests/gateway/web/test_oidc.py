@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gateway.config import ConfigError, load
+from gateway.config.settings import ConfigError, load
 from tests.gateway.web.console import Console, email_for, running_console
 from tests.gateway.web.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeProvider
 

@@ -14,8 +14,8 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from gateway.keyfiles import new_secret, parse_secret
-from gateway.store import Store
+from gateway.security.keyfiles import new_secret, parse_secret
+from gateway.storage.engine import Store
 from gateway.web import totp
 from gateway.web.users_store import UserStore
 from models.schema import console_users

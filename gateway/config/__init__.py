@@ -1,0 +1,1 @@
+"""The configuration file: its schema, validation and defaults."""

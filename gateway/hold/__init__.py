@@ -1,0 +1,1 @@
+"""Held mail: the workflow, its encrypted store, links, notices, digest and housekeeping."""

@@ -1,0 +1,1 @@
+"""Rules and the decision they make on a scan's findings."""

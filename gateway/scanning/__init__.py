@@ -1,0 +1,1 @@
+"""Reading a message (parse, extract attachments) and scanning it in worker processes."""

@@ -1,0 +1,12 @@
+"""Text and protection facts from attached files.
+
+`extract_file` identifies a file by its content (not its name or declared type),
+records a PartInfo for it, and adds its readable text to the collector. Each format
+lives in its own module; archives and attached messages recurse through the same
+entry point with the shared limits.
+"""
+
+from gateway.scanning.extract.context import Collector, LimitExceeded, Limits
+from gateway.scanning.extract.dispatch import extract_file
+
+__all__ = ["Collector", "LimitExceeded", "Limits", "extract_file"]

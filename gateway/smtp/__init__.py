@@ -1,0 +1,1 @@
+"""Receiving mail over SMTP: the session handler, AUTH, and the replies it sends."""
