@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.config.settings import Config
+from gateway.delivery.ascii import ascii_text
 from gateway.delivery.mailer import Mailer
 from gateway.delivery.relay import DeliveryUncertain, NextHop, NextHopUnavailable, SendResult, send
 from gateway.faults import crash_point
@@ -32,7 +33,6 @@ from gateway.hold.store import (
     ReleaseAttempt,
     delivery_record,
 )
-from gateway.smtp.replies import ascii_text
 from gateway.storage import audit
 from gateway.storage.audit import SYSTEM_ACTOR, Actor
 from gateway.storage.engine import Store

@@ -75,7 +75,7 @@ def builtin_rules() -> tuple[Rule, ...]:
 
     Read once per process: notices and console pages look rules up often."""
     rules: list[Rule] = []
-    folder = resources.files("gateway") / "default_rules"
+    folder = resources.files("gateway.policy") / "default_rules"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             data = tomllib.loads(entry.read_text(encoding="utf-8"))

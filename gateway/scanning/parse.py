@@ -389,7 +389,9 @@ def _subject_tagged(subject: str, tags: tuple[str, ...]) -> bool:
 
 def parse_message(raw: bytes, envelope: Envelope, settings: ParseSettings) -> Message:
     """Parse a message as received; never raises for malformed input."""
-    collector = Collector(limits=settings.limits, nested_parser=_parse_nested_bytes)
+    collector = Collector(
+        limits=settings.limits, nested_parser=_parse_nested_bytes, file_extractor=extract_file
+    )
     headers: tuple[tuple[str, str], ...] = ()
     raw_headers: list[tuple[str, object]] = []
     try:

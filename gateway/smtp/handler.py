@@ -25,6 +25,7 @@ from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from gateway import __version__
 from gateway.config.settings import Config
+from gateway.delivery.ascii import ascii_text
 from gateway.delivery.relay import NextHop, NextHopUnavailable, Reply, Upstream
 from gateway.faults import crash_point
 from gateway.hold.flow import HoldFlow
@@ -33,7 +34,7 @@ from gateway.policy.decide import decide
 from gateway.policy.rules import Rule
 from gateway.scanning.pool import ScanFailed, ScanPool, ScanResult
 from gateway.smtp.auth import AuthOutcome, SmtpAuthenticator
-from gateway.smtp.replies import ascii_text, format_reply
+from gateway.smtp.replies import format_reply
 from gateway.storage.ids import new_id
 from gateway.storage.journal import JournalEntry, JournalWriter, Outcome, describe_verdict
 from models import Action, Envelope, Finding, Verdict

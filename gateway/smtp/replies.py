@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
+from gateway.delivery.ascii import ascii_text
 
 REPLY_LINE_LIMIT = 500
 """RFC 5321 4.5.3.1.5: a reply line is at most 512 octets including the code and CRLF."""
-
-_ASCII_MAP = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
-
-
-def ascii_text(text: str) -> str:
-    """Replies go to clients that may not speak SMTPUTF8: keep them 7-bit."""
-    text = unicodedata.normalize("NFKD", text.translate(_ASCII_MAP))
-    return " ".join(text.encode("ascii", "ignore").decode().split())
 
 
 def format_reply(code: int, status: str, text: str) -> str:

@@ -59,7 +59,7 @@ def _alembic_config(connection: sa.Connection | None = None) -> AlembicConfig:
     from alembic.config import Config as AlembicConfig
 
     config = AlembicConfig()
-    config.set_main_option("script_location", "gateway:migrations")
+    config.set_main_option("script_location", "gateway.storage:migrations")
     if connection is not None:
         config.attributes["connection"] = connection
     return config

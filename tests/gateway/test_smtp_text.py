@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gateway.smtp.replies import REPLY_LINE_LIMIT, ascii_text, format_reply
+from gateway.delivery.ascii import ascii_text
+from gateway.smtp.replies import REPLY_LINE_LIMIT, format_reply
 
 
 def test_short_reply_is_one_line():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from models import PartInfo, Row, TextBlock
 
@@ -35,10 +36,31 @@ NestedParser = Callable[[bytes, str, int, "Collector"], None]
 """Parses an attached message (raw bytes) found at a path and depth into the collector."""
 
 
+class FileExtractor(Protocol):
+    """The entry point for one file (extract.dispatch.extract_file)."""
+
+    def __call__(
+        self,
+        collector: Collector,
+        data: bytes,
+        *,
+        name: str,
+        content_type: str,
+        path: str,
+        depth: int,
+        is_attachment: bool = True,
+    ) -> PartInfo: ...
+
+
 @dataclass
 class Collector:
     limits: Limits
     nested_parser: NestedParser | None = None
+    file_extractor: FileExtractor | None = None
+    """Reads files found inside files (archive members, embedded files, a TNEF's
+    attachments) through the same entry point as attachments. Given by whoever makes
+    the collector (parse.py gives extract_file), so an extractor need not import the
+    dispatcher that imports it."""
     texts: list[TextBlock] = field(default_factory=list)
     parts: list[PartInfo] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
@@ -49,6 +71,16 @@ class Collector:
     _first_body: str | None = field(default=None, init=False, repr=False)
     _body_words: set[tuple[str, ...]] = field(default_factory=set, init=False, repr=False)
     """The words of each body seen, split once a second body arrives (most mail has one)."""
+
+    def extract_nested(
+        self, data: bytes, *, name: str, content_type: str, path: str, depth: int
+    ) -> PartInfo:
+        """Read a file found inside another file, with this message's limits."""
+        if self.file_extractor is None:
+            raise NotRead("files inside files are not read here")
+        return self.file_extractor(
+            self, data, name=name, content_type=content_type, path=path, depth=depth
+        )
 
     def add_text(self, location: str, text: str, rows: tuple[Row, ...] = ()) -> None:
         """Record readable text; text beyond the message's character budget is cut off.

@@ -7,7 +7,6 @@ from gateway.scanning.extract.inflate import GZIP, inflate
 
 
 def extract_gzip(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
-    from gateway.scanning.extract.dispatch import extract_file  # the entry point recurses here
 
     collector.check_depth(depth + 1)
     inner = inflate(collector, data, GZIP)
@@ -17,7 +16,7 @@ def extract_gzip(collector: Collector, data: bytes, path: str, depth: int) -> st
     elif name.lower().endswith(".gz"):
         name = name[:-3]
     name = name or "content"
-    extract_file(
-        collector, inner, name=name, content_type="", path=f"{path}/{name}", depth=depth + 1
+    collector.extract_nested(
+        inner, name=name, content_type="", path=f"{path}/{name}", depth=depth + 1
     )
     return None

@@ -5,7 +5,7 @@ comments, EXIF descriptions and comments, XMP captions, GIF comments), after the
 the image data (viewers ignore anything past PNG's IEND, JPEG's EOI, GIF's trailer or
 the sizes that BMP, WebP, TIFF and HEIF declare), or anywhere at all in a file that only
 starts like an image. So the structure is walked to where the image ends: metadata text
-is read, bytes after the end go through `extract_file` as a part of their own (a zip or
+is read, bytes after the end go through `Collector.extract_nested` as a part of their own (a zip or
 a text file appended to a photo is read as one), and a file whose structure cannot be
 walked is read for printable runs like an unknown binary. None of this makes an image
 unscannable: a photo with no hidden text is recorded, not flagged.
@@ -69,7 +69,6 @@ def image_format(data: bytes) -> str | None:
 
 
 def extract_image(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
-    from gateway.scanning.extract.dispatch import extract_file  # the entry point recurses here
 
     kind = image_format(data) or ""
     try:
@@ -84,8 +83,7 @@ def extract_image(collector: Collector, data: bytes, path: str, depth: int) -> s
     trailer = data[walk.end :]
     if trailer.strip(_IGNORABLE):
         name = f"data after the {walk.format} image"
-        extract_file(
-            collector,
+        collector.extract_nested(
             trailer,
             name=name,
             content_type="application/octet-stream",

@@ -46,7 +46,6 @@ def extract_msg(collector: Collector, data: bytes, path: str, depth: int) -> str
 def _read_message(
     collector: Collector, ole: olefile.OleFileIO, prefix: Path, path: str, depth: int
 ) -> None:
-    from gateway.scanning.extract.dispatch import extract_file  # the entry point recurses here
 
     texts = [_string(collector, ole, prefix, _SUBJECT), _string(collector, ole, prefix, _BODY)]
     if not texts[1]:
@@ -97,8 +96,7 @@ def _read_message(
         blob = _stream(collector, ole, storage, f"{_ATTACH_DATA:04X}0102")
         if blob is None:
             continue
-        extract_file(
-            collector,
+        collector.extract_nested(
             blob,
             name=name,
             content_type=_string(collector, ole, storage, _MIME_TAG),

@@ -7,7 +7,7 @@ or copying - so it does not protect the data: it is NOT counted as encrypted and
 text is read and scanned like any other PDF.
 
 Besides the pages' text, the filled-in form fields and comments are read with each page,
-and files embedded in the PDF go through `extract_file` like the members of a zip.
+and files embedded in the PDF go through `Collector.extract_nested` like the members of a zip.
 """
 
 from __future__ import annotations
@@ -130,15 +130,13 @@ def _copy(attachment: pdfium.PdfAttachment, collector: Collector) -> _EmbeddedFi
 
 
 def _extract_embedded(collector: Collector, file: _EmbeddedFile, path: str, depth: int) -> None:
-    from gateway.scanning.extract.dispatch import extract_file  # the entry point recurses here
 
     member_path = f"{path}/{file.name}"
     if file.data is None:
         collector.add_part(member_part(member_path, 0, depth, unscannable=file.problem))
         return
     base = file.name.rpartition("/")[2]
-    extract_file(
-        collector,
+    collector.extract_nested(
         file.data,
         name=base,
         content_type=mimetypes.guess_type(base)[0] or "",

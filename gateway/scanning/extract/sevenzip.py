@@ -24,7 +24,6 @@ from gateway.scanning.extract.ziparchive import member_name
 
 
 def extract_7z(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
-    from gateway.scanning.extract.dispatch import extract_file  # the entry point recurses here
 
     try:
         archive = py7zr.SevenZipFile(io.BytesIO(data), mode="r")
@@ -65,8 +64,7 @@ def extract_7z(collector: Collector, data: bytes, path: str, depth: int) -> str 
             continue
         product.seek(0)
         name = member_name(member.filename)
-        extract_file(
-            collector,
+        collector.extract_nested(
             product.read(),
             name=name.rpartition("/")[2],
             content_type="",

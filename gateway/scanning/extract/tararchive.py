@@ -15,7 +15,6 @@ from models import PartInfo
 
 
 def extract_tar(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
-    from gateway.scanning.extract.dispatch import extract_file  # the entry point recurses here
 
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
         for member in archive:
@@ -46,8 +45,7 @@ def extract_tar(collector: Collector, data: bytes, path: str, depth: int) -> str
             extracted = archive.extractfile(member)
             if extracted is None:
                 continue
-            extract_file(
-                collector,
+            collector.extract_nested(
                 extracted.read(),
                 name=name.rpartition("/")[2],
                 content_type="",

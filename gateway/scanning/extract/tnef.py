@@ -35,7 +35,6 @@ _logger = logging.getLogger("tnefparse")
 
 
 def extract_tnef(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
-    from gateway.scanning.extract.dispatch import extract_file  # the entry point recurses here
 
     with _errors_logged() as errors:
         try:
@@ -52,8 +51,7 @@ def extract_tnef(collector: Collector, data: bytes, path: str, depth: int) -> st
             collector.not_scanned(f"{path}: attachments from {number} on not read")
             break
         name = _name(attachment, number)
-        extract_file(
-            collector,
+        collector.extract_nested(
             bytes(attachment.data),
             name=name,
             content_type=_mime_tag(attachment),

@@ -84,9 +84,8 @@ def open_container(collector: Collector, data: bytes) -> zipfile.ZipFile:
 
 
 def extract_zip(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
-    """Every member through `extract_file`; the archive counts as encrypted when every
+    """Every member through `Collector.extract_nested`; the archive counts as encrypted when every
     file in it is."""
-    from gateway.scanning.extract.dispatch import extract_file  # the entry point recurses here
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
@@ -119,8 +118,7 @@ def extract_zip(collector: Collector, data: bytes, path: str, depth: int) -> str
                     member_part(member_path, info.file_size, depth, unscannable=reason)
                 )
                 continue
-            extract_file(
-                collector,
+            collector.extract_nested(
                 member,
                 name=base,
                 content_type=content_type,
