@@ -46,7 +46,8 @@ bench: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy detectors models
+	$(BIN)/mypy gateway detectors models
+	$(BIN)/lint-imports pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -85,8 +85,8 @@ class Mailer:
             self._wake.clear()
             try:
                 await self.flush()
-            except Exception as exc:  # the database may be briefly away; try again later
-                log.error("sending notices failed: %s", exc)
+            except Exception:  # the database may be briefly away; try again later
+                log.exception("sending notices failed")
 
     async def close(self) -> None:
         if self._task is not None:
@@ -123,7 +123,7 @@ class Mailer:
                 .where(notice_outbox.c.sent_at.is_(None))
                 .values(next_attempt_at=datetime.now(UTC) + LEASE)
             )
-            return result.rowcount == 1
+            return bool(result.rowcount == 1)
 
     async def _send_one(self, row: Any) -> int:
         now = datetime.now(UTC)

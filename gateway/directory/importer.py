@@ -15,7 +15,6 @@ of birth and everything else stay in the file (data minimisation).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -25,10 +24,13 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from gateway.textfiles.delimited import sniff
+from gateway.textfiles.encoding import decode
 from models import Pupil, StaffMember
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
+_SNIFF_SAMPLE = 64 * 1024
 """A header may follow a few title lines ("Student list, exported 01/09/2025")."""
 MAX_NAME_CHARS = 200
 MAX_MIDDLE_CHARS = 400
@@ -257,51 +259,9 @@ class _Table:
             raise RosterFileError(f"{self.path} has a header row but no rows of data below it")
 
 
-def decode(data: bytes) -> tuple[str, str, list[str]]:
-    """The file's text, the encoding it was read as, and notes about mixed encodings."""
-    for bom, name, label in (
-        (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
-        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
-    ):
-        if data.startswith(bom):
-            return data[len(bom) :].decode(name, errors="replace"), label, []
-    label = "UTF-8"
-    if data.startswith(codecs.BOM_UTF8):
-        data, label = data[len(codecs.BOM_UTF8) :], "UTF-8 with BOM"
-    try:
-        return data.decode("utf-8"), label, []
-    except UnicodeDecodeError:
-        pass
-    lines = data.splitlines(keepends=True)
-    text: list[str] = []
-    fallback: list[int] = []
-    utf8_non_ascii = False
-    for number, line in enumerate(lines, start=1):
-        try:
-            text.append(line.decode("utf-8"))
-            utf8_non_ascii = utf8_non_ascii or not line.isascii()
-        except UnicodeDecodeError:
-            text.append(line.decode("cp1252", errors="replace"))
-            fallback.append(number)
-    if not utf8_non_ascii:
-        return "".join(text), "Windows-1252", []
-    shown = ", ".join(str(n) for n in fallback[:20]) + (" ..." if len(fallback) > 20 else "")
-    note = f"lines {shown} are not UTF-8 and were read as Windows-1252"
-    return "".join(text), "mixed UTF-8 and Windows-1252", [note]
-
-
-DELIMITERS = (",", ";", "\t", "|")
-
-
 def _delimiter(text: str, aliases: set[str]) -> str:
     """The delimiter under which one of the first lines reads as a header we know."""
-    head = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS * 2] if line.strip()]
-    for delimiter in DELIMITERS:
-        for record in csv.reader(head, delimiter=delimiter):
-            if len(record) > 1 and any(normalise_header(cell) in aliases for cell in record):
-                return delimiter
-    first = head[0] if head else ""
-    return max(DELIMITERS, key=lambda d: (first.count(d), d == ","))
+    return sniff(text[:_SNIFF_SAMPLE], lambda cell: normalise_header(cell) in aliases)[1]
 
 
 def _read_table(path: Path, wanted: Iterable[str], required: str) -> _Table:
@@ -313,7 +273,8 @@ def _read_table(path: Path, wanted: Iterable[str], required: str) -> _Table:
         data = path.read_bytes()
     except OSError as exc:
         raise RosterFileError(f"cannot read {path}: {exc.strerror or exc}") from None
-    text, encoding, notes = decode(data)
+    decoded = decode(data)
+    text, encoding, notes = decoded.text, decoded.encoding, list(decoded.notes)
     if not text.strip():
         raise RosterFileError(f"{path} is empty: export the {required} from the MIS as CSV")
     aliases = {alias for name in wanted for alias in _ALIASES[name]}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.directory.snapshot import DirectoryRef, write_snapshot
 from gateway.storage.engine import Store
@@ -32,7 +33,7 @@ class DirectoryStatus:
     source: str
 
 
-async def _bump(conn: sa.ext.asyncio.AsyncConnection, name: str, count: int, source: str) -> None:
+async def _bump(conn: AsyncConnection, name: str, count: int, source: str) -> None:
     now = datetime.now(UTC)
     updated = await conn.execute(
         directory_state.update()
@@ -97,11 +98,15 @@ async def replace_staff(store: Store, members: list[StaffMember], source: str) -
     return len(rows)
 
 
-async def _read_status(conn: sa.ext.asyncio.AsyncConnection) -> dict[str, DirectoryStatus]:
+async def _read_status(conn: AsyncConnection) -> dict[str, DirectoryStatus]:
     result = await conn.execute(sa.select(directory_state))
+    # By key: a Row's `count` attribute is, to the type checker, tuple.count.
+    rows = [row._mapping for row in result]
     return {
-        row.name: DirectoryStatus(row.name, row.generation, row.count, row.updated_at, row.source)
-        for row in result
+        r["name"]: DirectoryStatus(
+            r["name"], r["generation"], r["count"], r["updated_at"], r["source"]
+        )
+        for r in rows
     }
 
 
@@ -186,8 +191,8 @@ class DirectoryWatcher:
         """`refresh`, logging instead of raising: a database hiccup must not stop the gateway."""
         try:
             await self.refresh()
-        except Exception as exc:
-            log.error("could not check the roster for changes: %s", exc)
+        except Exception:
+            log.exception("could not check the roster for changes")
 
     async def poll(self, interval: float) -> None:
         while True:

@@ -7,6 +7,7 @@ mail scanners that fetch links (e.g. Safe Links) cannot send or cancel anything.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -33,7 +34,7 @@ class LinkSigner:
 
     def verify(self, token: str) -> ConfirmLink:
         try:
-            data = self._serializer.loads(token, max_age=self.max_age)
+            data = self._serializer.loads(token, max_age=math.ceil(self.max_age))
         except SignatureExpired:
             raise LinkError("This link has expired.") from None
         except BadSignature:

@@ -23,8 +23,8 @@ from gateway.scanning.extract import Collector, LimitExceeded, Limits, extract_f
 from gateway.scanning.extract.html import table_rows
 from gateway.scanning.extract.pgp import is_encrypted_payload, split_armour
 from gateway.scanning.extract.smime import CmsError, read_cms
-from gateway.scanning.extract.text import decode_text
 from gateway.scanning.htmltext import html_text_and_tables
+from gateway.textfiles.encoding import decode_text
 from models import (
     Address,
     Envelope,
@@ -393,7 +393,7 @@ def parse_message(raw: bytes, envelope: Envelope, settings: ParseSettings) -> Me
         limits=settings.limits, nested_parser=_parse_nested_bytes, file_extractor=extract_file
     )
     headers: tuple[tuple[str, str], ...] = ()
-    raw_headers: list[tuple[str, object]] = []
+    raw_headers: list[tuple[str, str]] = []
     try:
         msg = BytesParser(policy=email_policy.compat32).parsebytes(raw)
         raw_headers = msg.items()[:MAX_HEADERS]

@@ -457,8 +457,8 @@ class RelayHandler:
     async def _notify(self, entry: JournalEntry, verdict: Verdict) -> None:
         try:
             await self.services.flow.notify_delivered(entry, verdict)
-        except Exception as exc:  # the message is delivered; a lost reminder is only logged
-            log.error("could not queue the reminder for %s: %s", entry.id, exc)
+        except Exception:  # the message is delivered; a lost reminder is only logged
+            log.exception("could not queue the reminder for %s", entry.id)
 
     async def _hold(
         self,
@@ -486,7 +486,7 @@ class RelayHandler:
                 )
             )
         except Exception as exc:
-            log.error("message %s could not be stored for holding: %s", entry.id, exc)
+            log.exception("message %s could not be stored for holding", entry.id)
             entry.hold_id = None
             entry.error = f"hold store failed: {exc}"[:1000]
             return await self._finish(
@@ -520,11 +520,11 @@ class RelayHandler:
             # Shielded: once the next hop has the message, the journal row must be written
             # even if the client hangs up now.
             await asyncio.shield(self.services.journal.write(entry))
-        except Exception as exc:
+        except Exception:
             if outcome != Outcome.DELIVERED:
-                log.error("journal write failed for %s: %s", entry.id, exc)
+                log.exception("journal write failed for %s", entry.id)
             else:
-                log.error("journal write failed for delivered message %s: %s", entry.id, exc)
+                log.exception("journal write failed for delivered message %s", entry.id)
         return reply
 
     # --- headers --------------------------------------------------------------------------

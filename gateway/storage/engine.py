@@ -8,6 +8,7 @@ functions below are for that, not to dodge a cycle).
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from gateway.storage.migrations import HEAD
 
@@ -132,10 +133,12 @@ class Store:
                 "run `schoolgate db upgrade`"
             )
 
-    def connect(self) -> Any:
+    def connect(self) -> AsyncConnection:
+        """A connection (`async with store.connect() as conn`); commit it yourself."""
         return self.engine.connect()
 
-    def begin(self) -> Any:
+    def begin(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection in a transaction, committed when the block ends without error."""
         return self.engine.begin()
 
     async def close(self) -> None:

@@ -381,8 +381,8 @@ class JournalWriter:
                 await asyncio.sleep(first)  # the database has only just failed
             try:
                 drained = await self._drain()
-            except Exception as exc:  # the spool itself (a read error): keep trying
-                log.error("journal: cannot read the spool: %s", exc)
+            except Exception:  # the spool itself (a read error): keep trying
+                log.exception("journal: cannot read the spool")
                 drained = False
             if drained:
                 self._down = None

@@ -440,7 +440,7 @@ def test_daily_digest_goes_to_reviewers_once_a_day(
     capture.wait_for(1)
     flow = gateway.gateway.flow
     assert flow is not None
-    keeper = Housekeeper(gateway.config.settings, flow, flow.mailer)
+    keeper = Housekeeper(gateway.config, flow, flow.mailer)
     digest_time = _today_at(7, 31)
     assert gateway.run(keeper.send_digest_if_due(digest_time)) == 1
     assert gateway.run(keeper.send_digest_if_due(digest_time)) == 0  # one digest per day
@@ -464,7 +464,7 @@ def test_a_new_installation_sends_its_first_digest_at_the_next_digest_time(
     gateway = workflow_gateway(start_gateway, capture, database_url=db_url, clock=lambda: installed)
     flow = gateway.gateway.flow
     assert flow is not None
-    keeper = Housekeeper(gateway.config.settings, flow, flow.mailer)
+    keeper = Housekeeper(gateway.config, flow, flow.mailer)
     tomorrow = installed + timedelta(days=1)
     assert gateway.run(keeper.send_digest_if_due(installed)) == 0
     assert gateway.run(keeper.send_digest_if_due(installed.replace(hour=23))) == 0
@@ -483,7 +483,7 @@ def test_an_empty_digest_time_sends_no_digest(capture: CaptureServer, start_gate
     )
     flow = gateway.gateway.flow
     assert flow is not None
-    keeper = Housekeeper(gateway.config.settings, flow, flow.mailer)
+    keeper = Housekeeper(gateway.config, flow, flow.mailer)
     for days in range(3):
         later = installed + timedelta(days=days, hours=3)
         assert gateway.run(keeper.send_digest_if_due(later)) == 0

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from gateway.scanning.extract.context import Collector
-from gateway.scanning.extract.text import decode_text
 from gateway.scanning.htmltext import Table, html_text_and_tables
+from gateway.textfiles.encoding import decode_text
 from models import Row
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from gateway.scanning.extract.binary import add_printable_text
 from gateway.scanning.extract.context import Collector, LimitExceeded
 from gateway.scanning.extract.inflate import ZLIB, inflate
-from gateway.scanning.extract.text import decode_text
+from gateway.textfiles.encoding import decode_text
 
 
 @dataclass

@@ -31,7 +31,7 @@ def extract_xls(collector: Collector, data: bytes, path: str, depth: int) -> str
 def _value(book: xlrd.book.Book, cell: xlrd.sheet.Cell) -> object:
     if cell.ctype == xlrd.XL_CELL_DATE:
         try:
-            return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+            return xlrd.xldate.xldate_as_datetime(float(cell.value), book.datemode)
         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
             return cell.value
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:

@@ -18,8 +18,8 @@ import olefile
 
 from gateway.scanning.extract.context import Collector
 from gateway.scanning.extract.rtf import compressed_rtf_text, lines_not_in
-from gateway.scanning.extract.text import decode_text
 from gateway.scanning.htmltext import html_to_text
+from gateway.textfiles.encoding import decode_text
 from models import PartInfo
 
 _SUBJECT = 0x0037

@@ -37,7 +37,9 @@ def extract_xlsx(collector: Collector, data: bytes, path: str, depth: int) -> st
 def _read_sheet(collector: Collector, sheet: ReadOnlyWorksheet, location: str) -> None:
     sheet.reset_dimensions()
     table = TableText(collector, location)
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+    # types-openpyxl gives ReadOnlyWorksheet the Worksheet's iter_rows, self type included.
+    rows = sheet.iter_rows(values_only=True)  # type: ignore[misc]
+    for number, row in enumerate(rows, start=1):
         if not table.add(number, row):
             break
     table.finish()

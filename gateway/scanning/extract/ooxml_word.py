@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
+from typing import cast
 
 import lxml.etree
 
@@ -61,7 +62,10 @@ def paragraph_text(element: lxml.etree._Element) -> str:
 
 def _paragraphs(element: lxml.etree._Element) -> list[str]:
     """Top-level paragraphs under `element`, in order (nested ones belong to them)."""
-    found = element.xpath(".//*[local-name()='p'][not(ancestor::*[local-name()='p'])]")
+    found = cast(
+        list[lxml.etree._Element],
+        element.xpath(".//*[local-name()='p'][not(ancestor::*[local-name()='p'])]"),
+    )
     return [text for p in found if (text := paragraph_text(p))]
 
 

@@ -24,8 +24,8 @@ from tnefparse.tnef import TNEF, TNEFAttachment
 
 from gateway.scanning.extract.context import Collector, NotRead
 from gateway.scanning.extract.rtf import compressed_rtf_text, lines_not_in
-from gateway.scanning.extract.text import decode_text
 from gateway.scanning.htmltext import html_to_text
+from gateway.textfiles.encoding import decode_text
 
 SIGNATURE = b"\x78\x9f\x3e\x22"
 """0x223E9F78, little-endian: the first four bytes of every TNEF stream."""

@@ -20,6 +20,7 @@ from odf.opendocument import OpenDocumentSpreadsheet, OpenDocumentText
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
 from pptx import Presentation
+from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.util import Inches
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
@@ -161,6 +162,22 @@ def pptx() -> bytes:
         for column, value in enumerate(values):
             shape.table.cell(row, column).text = value
     slide.notes_slide.notes_text_frame.text = "Remember Oliver's inhaler"
+    return _save(presentation)
+
+
+def pptx_two_slides() -> bytes:
+    """Slides added out of title order, a group of shapes, notes on the second slide."""
+    presentation = Presentation()
+    first = presentation.slides.add_slide(presentation.slide_layouts[6])
+    group = first.shapes.add_group_shape()
+    group.shapes.add_textbox(Inches(1), Inches(1), Inches(3), Inches(1)).text = "In a group"
+    first.shapes.add_textbox(Inches(1), Inches(3), Inches(3), Inches(1)).text = "First slide"
+    second = presentation.slides.add_slide(presentation.slide_layouts[1])
+    second.shapes.title.text = "Second slide"
+    second.notes_slide.notes_text_frame.text = "Notes for two"
+    for placeholder in second.notes_slide.placeholders:  # as PowerPoint fills it in
+        if placeholder.placeholder_format.type == PP_PLACEHOLDER.SLIDE_NUMBER:
+            placeholder.text_frame.text = "2"
     return _save(presentation)
 
 

@@ -250,6 +250,15 @@ def test_docx_text_box_is_read_once_and_tables_stay_out_of_the_body_text() -> No
     assert "Oliver" not in text  # table content lives in the "#table 1" block
 
 
+def test_pptx_slides_in_order_with_grouped_shapes_and_only_the_notes_body() -> None:
+    message = parse_attached("deck.pptx", files.pptx_two_slides())
+    first = block(message, "attachment:deck.pptx#slide 1").text
+    assert first.splitlines() == ["In a group", "First slide"]
+    second = block(message, "attachment:deck.pptx#slide 2").text
+    # The notes page's slide-number and header placeholders are not notes.
+    assert second.splitlines() == ["Second slide", "Notes for two"]
+
+
 def test_xlsx_empty_rows_are_left_out() -> None:
     table = block(parse_attached("list.xlsx", files.xlsx()), "attachment:list.xlsx#Pupils")
     assert [row.number for row in table.rows] == [1, 2, 3, 5]
