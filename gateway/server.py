@@ -33,6 +33,7 @@ from gateway.scanning.extract import Limits
 from gateway.scanning.parse import ParseSettings
 from gateway.scanning.pool import ScanPool, ScanSpec
 from gateway.security.keyfiles import load_secret
+from gateway.smtp import replies
 from gateway.smtp.handler import GatewaySMTP, RelayHandler, Services
 from gateway.storage.engine import Store
 from gateway.storage.journal import JournalWriter
@@ -118,7 +119,7 @@ class _Busy(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.WriteTransport)
-        transport.write(b"421 4.7.0 Too many connections; please try again later\r\n")
+        transport.write(replies.BUSY.encode() + b"\r\n")
         transport.close()
 
 
@@ -290,7 +291,7 @@ class Gateway:
                 await asyncio.sleep(0.05)
             for session in list(self.handler.sessions):
                 with contextlib.suppress(Exception):
-                    await session.push("421 4.3.2 Service shutting down; please try again later")
+                    await session.push(replies.SHUTTING_DOWN)
                 if session.transport is not None:
                     session.transport.close()
             await asyncio.sleep(0)

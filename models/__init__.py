@@ -17,7 +17,7 @@ from models.message import (
     TextBlock,
 )
 from models.school import School, domain_matches
-from models.verdict import Action, RuleMatch, Verdict
+from models.verdict import Action, RuleMatch, Severity, Verdict
 
 __all__ = [
     "Action",
@@ -33,6 +33,7 @@ __all__ = [
     "Row",
     "RuleMatch",
     "School",
+    "Severity",
     "StaffMember",
     "TextBlock",
     "Verdict",

@@ -28,6 +28,35 @@ class Action(StrEnum):
 _SEVERITY = {action: rank for rank, action in enumerate(Action)}
 
 
+class Severity(StrEnum):
+    """How serious a matched rule is, least first: it decides who is told about a hold,
+    and when (at once, or in the daily digest). Compared by rank, not by spelling; the
+    value is what the config file, the database and the console say."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def __lt__(self, other: str) -> bool:
+        return self.rank < Severity(other).rank
+
+    def __le__(self, other: str) -> bool:
+        return self.rank <= Severity(other).rank
+
+    def __gt__(self, other: str) -> bool:
+        return self.rank > Severity(other).rank
+
+    def __ge__(self, other: str) -> bool:
+        return self.rank >= Severity(other).rank
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
+
+
 @dataclass(frozen=True, slots=True)
 class RuleMatch:
     """A rule that matched, the action it asks for and the findings that made it match."""
@@ -37,7 +66,7 @@ class RuleMatch:
     reason: str
     findings: tuple[int, ...] = ()
     """Indexes into the scan's findings."""
-    severity: str = "medium"
+    severity: Severity = Severity.MEDIUM
     notice: str = ""
 
 
@@ -66,7 +95,6 @@ class Verdict:
         return tuple(m for m in self.matches if m.action == self.action)
 
     @property
-    def severity(self) -> str:
-        """The highest severity among the deciding matches ("low", "medium", "high")."""
-        ranks = {"low": 0, "medium": 1, "high": 2}
-        return max((m.severity for m in self.deciding), key=ranks.__getitem__, default="low")
+    def severity(self) -> Severity:
+        """The highest severity among the deciding matches."""
+        return max((m.severity for m in self.deciding), default=Severity.LOW)

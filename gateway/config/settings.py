@@ -32,7 +32,7 @@ from detectors.base import DetectorSettings
 from detectors.registry import BUILTIN, DetectorLoadError, resolve
 from gateway.config.hostport import HostPort, HostPortField
 from gateway.policy.rules import Rule, builtin_rules
-from models import School
+from models import School, Severity
 
 CONFIG_ENV = "SCHOOLGATE_CONFIG"
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
@@ -271,7 +271,7 @@ class NoticeSettings(Section):
     sender's notice."""
     review_time: str = "within one school day"
     """Expected review time, as promised in notices to staff."""
-    alert_severity: Literal["low", "medium", "high"] = "high"
+    alert_severity: Severity = Severity.HIGH
     """Held mail of at least this severity alerts admins and DSLs at once; the rest
     goes in the daily digest."""
     digest_time: str = Field(default="07:30", pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")

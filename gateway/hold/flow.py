@@ -43,8 +43,6 @@ from models.schema import held_messages, journal
 
 log = logging.getLogger(__name__)
 
-_SEVERITY = {"low": 0, "medium": 1, "high": 2}
-
 
 @dataclass(frozen=True, slots=True)
 class Result:
@@ -202,8 +200,7 @@ class HoldFlow:
                 await self._tell_sender(
                     conn, held, "quarantine", notices.quarantine_notice(facts, self.signature)
                 )
-                threshold = _SEVERITY[self.config.notices.alert_severity]
-                if _SEVERITY[verdict.severity] >= threshold and self.reviewers():
+                if verdict.severity >= self.config.notices.alert_severity and self.reviewers():
                     text = notices.alert(
                         facts,
                         mail_from,

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from gateway import __version__
+from models import Severity
 
 POLICY_LINE = "These checks come from the school's acceptable use policy, which all staff sign."
 
@@ -256,7 +257,7 @@ Reference: {facts.hold_id}
 
 
 def alert(
-    facts: NoticeFacts, sender: str, severity: str, console_url: str, signature: Signature
+    facts: NoticeFacts, sender: str, severity: Severity, console_url: str, signature: Signature
 ) -> tuple[str, str]:
     body = f"""A message has been held for review ({severity} severity).
 

@@ -21,7 +21,7 @@ from gateway.hold.crypto import HoldCipher
 from gateway.hold.status import HoldStatus
 from gateway.storage.engine import Store, aware
 from gateway.storage.ids import new_id
-from models import Action, Finding
+from models import Action, Finding, Severity
 from models.schema import held_messages
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class HeldMessage:
     journal_id: str
     action: str
     status: str
-    severity: str
+    severity: Severity
     created_at: datetime
     expires_at: datetime
     confirm_by: datetime | None
@@ -112,7 +112,7 @@ class HeldMessage:
             journal_id=row.journal_id,
             action=row.action,
             status=row.status,
-            severity=row.severity,
+            severity=Severity(row.severity),
             created_at=aware(row.created_at),  # type: ignore[arg-type]
             expires_at=aware(row.expires_at),  # type: ignore[arg-type]
             confirm_by=aware(row.confirm_by),
@@ -206,7 +206,7 @@ class HoldStore:
         *,
         journal_id: str,
         action: Action,
-        severity: str,
+        severity: Severity,
         mail_from: str,
         recipients: list[str],
         mail_options: list[str],

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models import Action
+from models import Action, Severity
 
 Recipients = Literal["any", "internal", "external", "insecure", "secure"]
 """Which recipients the rule is about: "external" is anyone outside the school's domains;
@@ -32,7 +32,7 @@ class Rule(BaseModel):
     """Plain-language reason shown to the sender (and in the 550 text for reject)."""
     notice: str = Field(default="", max_length=4000)
     """Longer guidance for the sender's notice: how to fix it, what to do next."""
-    severity: Literal["low", "medium", "high"] = "medium"
+    severity: Severity = Severity.MEDIUM
     """How serious a match is: high-severity holds alert admins and DSLs at once."""
     types: tuple[str, ...] = ()
     """Finding types that count towards the rule (any of them)."""

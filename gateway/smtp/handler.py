@@ -33,8 +33,8 @@ from gateway.hold.notices import where
 from gateway.policy.decide import decide
 from gateway.policy.rules import Rule
 from gateway.scanning.pool import ScanFailed, ScanPool, ScanResult
+from gateway.smtp import replies
 from gateway.smtp.auth import AuthOutcome, SmtpAuthenticator
-from gateway.smtp.replies import format_reply
 from gateway.storage.ids import new_id
 from gateway.storage.journal import JournalEntry, JournalWriter, Outcome, describe_verdict
 from models import Action, Envelope, Finding, Verdict
@@ -187,15 +187,12 @@ class GatewaySMTP(SMTP):
         if outcome is AuthOutcome.ACCEPTED:
             return AuthResult(success=True, auth_data=username)
         if outcome is AuthOutcome.THROTTLED:
-            return AuthResult(success=False, handled=False, message=AUTH_THROTTLED)
+            return AuthResult(success=False, handled=False, message=replies.AUTH_THROTTLED)
         return AuthResult(success=False, handled=False)  # 535 credentials invalid
 
 
 class _Credentials(AuthResult):
     """Decoded AUTH credentials not yet checked (never reaches aiosmtpd's reply code)."""
-
-
-AUTH_THROTTLED = "454 4.7.0 Too many failed authentication attempts; please try again later"
 
 
 _IDLE_COMMANDS = frozenset({"NOOP", "RSET", "VRFY", "HELO", "EHLO"})
@@ -254,11 +251,11 @@ class RelayHandler:
         smtp = self.services.config.smtp
         others = [s for s in self.sessions if s is not new]
         if sum(s.peer_ip == new.peer_ip for s in others) >= smtp.max_connections_per_client:
-            return "421 4.7.0 Too many connections from your address; please try again later"
+            return replies.BUSY_FROM_ADDRESS
         if not new.in_client_networks:
             outside = sum(not s.in_client_networks for s in others)
             if outside >= smtp.max_outside_connections:
-                return "421 4.7.0 Too many connections; please try again later"
+                return replies.BUSY
         return None
 
     def command_refusal(self, server: GatewaySMTP, command: str) -> str | None:
@@ -267,13 +264,13 @@ class RelayHandler:
         if not self.client_allowed(server):
             server.commands_before_auth += 1
             if server.commands_before_auth > smtp.max_commands_before_auth:
-                return "421 4.7.0 Too many commands without authenticating; closing"
+                return replies.UNAUTHENTICATED_FLOOD
         if command == "MAIL":
             server.idle_commands = 0
         elif command in _IDLE_COMMANDS:
             server.idle_commands += 1
             if server.idle_commands > smtp.max_idle_commands:
-                return f"421 4.7.0 Too many {command} commands without a message; closing"
+                return replies.command_flood(command)
         return None
 
     async def handle_EHLO(
@@ -301,18 +298,15 @@ class RelayHandler:
     ) -> str:
         if not self.client_allowed(server):
             if self.services.config.smtp.auth_users:
-                return "530 5.7.0 Authentication required"
-            return (
-                f"550 5.7.1 Client host [{_peer_ip(session)}] is not permitted to relay "
-                "through this gateway"
-            )
+                return replies.AUTH_REQUIRED
+            return replies.relay_denied(_peer_ip(session))
         if server.upstream is None:
             server.upstream = self.services.next_hop.open()
         try:
             reply = await server.upstream.mail(address, mail_options)
         except NextHopUnavailable as exc:
             log.warning("MAIL from %s: %s", _peer_ip(session), exc)
-            return "451 4.4.1 The next mail server cannot be reached; please try again later"
+            return replies.NEXT_HOP_UNREACHABLE
         if reply.ok:
             envelope.mail_from = address
             envelope.mail_options.extend(mail_options)
@@ -328,13 +322,13 @@ class RelayHandler:
         rcpt_options: list[str],
     ) -> str:
         if len(envelope.rcpt_tos) >= self.services.config.smtp.max_recipients:
-            return "452 4.5.3 Too many recipients in one message"
+            return replies.TOO_MANY_RECIPIENTS
         assert server.upstream is not None
         try:
             reply = await server.upstream.rcpt(address)
         except NextHopUnavailable as exc:
             log.warning("RCPT from %s: %s", _peer_ip(session), exc)
-            return "451 4.4.1 The next mail server cannot be reached; please try again later"
+            return replies.NEXT_HOP_UNREACHABLE
         if reply.ok:
             envelope.rcpt_tos.append(address)
             envelope.rcpt_options.extend(rcpt_options)
@@ -342,7 +336,7 @@ class RelayHandler:
 
     async def handle_RSET(self, server: GatewaySMTP, session: Session, envelope: Any) -> str:
         await self._end_transaction(server)
-        return "250 2.0.0 Ok"
+        return replies.OK
 
     async def _end_transaction(self, server: GatewaySMTP) -> None:
         if server.in_transaction and server.upstream is not None:
@@ -358,7 +352,7 @@ class RelayHandler:
         except Exception:
             log.exception("unexpected error handling a message; answering 451")
             await self._end_transaction(server)
-            return "451 4.3.0 Temporary gateway problem; please try again later"
+            return replies.GATEWAY_PROBLEM
         finally:
             server.in_transaction = False
             server.processing = False
@@ -392,7 +386,7 @@ class RelayHandler:
             return await self._finish(
                 entry,
                 Outcome.TEMPFAILED,
-                "451 4.7.0 The message could not be checked just now; please try again later",
+                replies.NOT_CHECKED,
                 started,
             )
         entry.scan_ms = result.scan_ms
@@ -414,7 +408,7 @@ class RelayHandler:
             # message still shows where it came from (Received) and what was decided.
             traced = self.trace_headers(session, envelope, entry.id, verdict) + raw
             return await self._hold(envelope, traced, result, verdict, entry, started)
-        reply = format_reply(550, "5.7.1", rejection_text(verdict, result.findings))
+        reply = replies.format_reply(550, "5.7.1", rejection_text(verdict, result.findings))
         return await self._finish(entry, Outcome.REJECTED, reply, started)
 
     async def _deliver(
@@ -438,7 +432,7 @@ class RelayHandler:
             return await self._finish(
                 entry,
                 Outcome.TEMPFAILED,
-                "451 4.4.1 The next mail server did not accept the message; please try again later",
+                replies.NEXT_HOP_DEFERRED,
                 started,
             )
         if reply.ok:
@@ -472,7 +466,7 @@ class RelayHandler:
         entry.outcome = Outcome.HELD
         entry.total_ms = (time.perf_counter() - started) * 1000
         what = "until you confirm it" if verdict.action == Action.CONFIRM else "for review"
-        entry.smtp_reply = f"250 2.0.0 Ok: held {what} (schoolgate id {entry.id})"
+        entry.smtp_reply = replies.held_pending(what, entry.id)
         try:
             hold_id = await asyncio.shield(
                 self.services.flow.hold(
@@ -492,12 +486,12 @@ class RelayHandler:
             return await self._finish(
                 entry,
                 Outcome.TEMPFAILED,
-                "451 4.3.0 The message could not be stored for review; please try again later",
+                replies.NOT_STORED,
                 started,
             )
         crash_point("after-hold-commit")
         log.info("message %s held (%s) as %s", entry.id, verdict.action, hold_id)
-        return f"250 2.0.0 Ok: held {what} as {hold_id}"
+        return replies.held(what, hold_id)
 
     async def _finish(
         self, entry: JournalEntry, outcome: Outcome, reply: str, started: float
