@@ -21,6 +21,7 @@ from gateway.hold.crypto import HoldCipher
 from gateway.hold.status import HoldStatus
 from gateway.storage.engine import Store, aware
 from gateway.storage.ids import new_id
+from gateway.storage.journal import clean_text, clean_value
 from models import Action, Finding, Severity
 from models.schema import held_messages
 
@@ -183,6 +184,7 @@ def finding_record(finding: Finding) -> dict[str, Any]:
     return data
 
 
+SUBJECT_LENGTH = held_messages.c.subject.type.length  # type: ignore[attr-defined]
 _METADATA = [c for c in held_messages.c if c.name not in ("ciphertext", "nonce")]
 
 
@@ -232,10 +234,10 @@ class HoldStore:
                 mail_from=mail_from,
                 recipients=recipients,
                 mail_options=mail_options,
-                subject=subject,
+                subject=clean_text(subject, SUBJECT_LENGTH),
                 size=len(raw),
                 rules=rules,
-                findings=[finding_record(f) for f in findings],
+                findings=clean_value([finding_record(f) for f in findings]),
                 key_id=kid,
                 nonce=nonce,
                 ciphertext=sealed,

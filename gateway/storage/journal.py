@@ -81,12 +81,11 @@ class JournalEntry:
     error: str | None = None
 
     def row(self) -> dict[str, Any]:
+        """The row as every path writes it (the writer's batches, a hold's transaction):
+        text the database cannot hold replaced, each value cut to its column."""
         data = asdict(self)
         data["outcome"] = str(self.outcome)
-        for key, limit in (("subject", 1000), ("smtp_reply", 1000), ("error", 1000)):
-            if data[key]:
-                data[key] = data[key][:limit]
-        return data
+        return cleaned_row(data)
 
 
 def redacted_subject(facts: MessageFacts, findings: tuple[Finding, ...]) -> str:
@@ -99,8 +98,8 @@ def describe_verdict(
     entry: JournalEntry, facts: MessageFacts, findings: tuple[Finding, ...], verdict: Verdict
 ) -> None:
     """Fill the parts of an entry that come from the scan and the verdict."""
-    entry.header_from = facts.sender
-    entry.subject = redacted_subject(facts, findings)
+    entry.header_from = clean_text(facts.sender, _column_length(journal.c.header_from))
+    entry.subject = clean_text(redacted_subject(facts, findings), _column_length(journal.c.subject))
     entry.message_id = facts.message_id[:998] if facts.message_id else None
     entry.size = facts.size
     entry.action = str(verdict.action)
@@ -157,17 +156,23 @@ def brief(exc: BaseException) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _clean(value: Any, length: int | None = None) -> Any:
+def clean_value(value: Any, length: int | None = None) -> Any:
+    """A value for a text or JSON column: strings cleaned (clean_text) all the way down."""
     if isinstance(value, str):
-        text = _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
-        return text[:length] if length else text
+        return clean_text(value, length)
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [clean_value(v) for v in value]
     if isinstance(value, dict):
-        return {str(_clean(k)): _clean(v) for k, v in value.items()}
+        return {str(clean_value(k)): clean_value(v) for k, v in value.items()}
     if value is None or isinstance(value, bool | int | float | datetime):
         return value
-    return _clean(json.dumps(value, default=str))
+    return clean_value(json.dumps(value, default=str))
+
+
+def clean_text(text: str, length: int | None = None) -> str:
+    """Text without what a database refuses (NUL, lone surrogates), cut to `length`."""
+    cleaned = _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
+    return cleaned[:length] if length else cleaned
 
 
 def _column_length(column: sa.Column[Any]) -> int | None:
@@ -176,7 +181,7 @@ def _column_length(column: sa.Column[Any]) -> int | None:
 
 def cleaned_row(row: dict[str, Any]) -> dict[str, Any]:
     """The row with text the database cannot hold replaced and cut to each column."""
-    return {c.name: _clean(row.get(c.name), _column_length(c)) for c in journal.columns}
+    return {c.name: clean_value(row.get(c.name), _column_length(c)) for c in journal.columns}
 
 
 def outline_row(row: dict[str, Any], exc: BaseException) -> dict[str, Any]:
@@ -191,7 +196,7 @@ def outline_row(row: dict[str, Any], exc: BaseException) -> dict[str, Any]:
     outline["smtp_reply"] = outline.get("smtp_reply") or ""
     outline["node"] = outline.get("node") or NODE
     error = f"journal row stored in outline; the full row was refused: {brief(exc)}"
-    outline.update(recipients=[], rules=[], findings=[], error=_clean(error, 1000))
+    outline.update(recipients=[], rules=[], findings=[], error=clean_value(error, 1000))
     return outline
 
 

@@ -535,3 +535,29 @@ def test_the_cli_refuses_to_release_where_the_gateway_does_not_deliver(
     assert listed.exit_code == 0 and hold_id in listed.output  # looking is fine
     assert cli_run(tmp_path, "held", "release", hold_id).exit_code == 0  # the same config
     assert len(capture.wait_for(1)) == 1
+
+
+def test_a_hold_whose_headers_the_database_cannot_hold_as_they_are_is_still_stored(
+    db_url: str, capture: CaptureServer, start_gateway
+):
+    """A NUL in the decoded subject and a From address longer than its column: PostgreSQL
+    refuses both as they are. The journal writer cleaned such rows, but the hold path
+    wrote its row raw, so the hold's transaction failed and the sender was told 451 on
+    every retry: the message could never leave. One row builder now cleans for both."""
+    gateway = workflow_gateway(start_gateway, capture, database_url=db_url)
+    sender = "a" * 600 + "@school.example"
+    raw = (
+        f"From: {sender}\r\nTo: {PARENT}\r\nSubject: =?utf-8?q?Report=00for_the_DSL?=\r\n"
+        f"Message-ID: <{time.time_ns()}@school.example>\r\n\r\nKEYWORD-QUARANTINE\r\n"
+    ).encode()
+    with smtplib.SMTP("127.0.0.1", gateway.port, timeout=60) as client:
+        client.ehlo()
+        client.mail(SENDER)
+        client.rcpt(PARENT)
+        code, reply = client.data(raw)
+    assert code == 250, reply
+    held = held_row(gateway)
+    [row] = query(gateway, sa.select(journal).where(journal.c.hold_id == held.id))
+    assert row.subject == "Reportfor the DSL"
+    assert "\x00" not in held.subject
+    assert len(row.header_from) <= 512 and row.header_from.startswith("aaaa")
