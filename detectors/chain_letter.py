@@ -18,10 +18,11 @@ from typing import ClassVar
 from pydantic import Field
 
 from detectors.base import Detector, DetectorSettings
+from detectors.chain_letters.bound import may_reach, structure_bonus
 from detectors.chain_letters.cues import CueSet, Family, load_cues
 from detectors.chain_letters.model import Scorer, WindowScore, load_weights
 from detectors.chain_letters.tokens import prepare, token_offsets
-from detectors.chain_letters.units import Limits, Unit, read_units
+from detectors.chain_letters.units import Limits, Unit, forwarding_structure, read_units
 from models import Directory, Finding, Message, School
 
 FINDING_TYPE = "CHAIN_LETTER"
@@ -160,14 +161,30 @@ class ChainLetterDetector(Detector):
     def detect(self, message: Message) -> list[Finding]:
         findings = []
         window = self.window_tokens
-        for unit in read_units(message, self.scorer, self.limits):
+        config = self.config
+        units = read_units(message, self.scorer, self.limits, structure=False)
+        for unit in units:
+            if unit is units[0]:
+                # Most mail cannot reach the threshold whatever its forwarding structure
+                # (bound.may_reach proves it), so the structure is read only for the rest.
+                if not may_reach(
+                    self.scorer,
+                    unit.subject,
+                    unit.bodies,
+                    window_tokens=window,
+                    min_kinds=config.min_signals,
+                    threshold=config.threshold,
+                    bonus=structure_bonus(self.scorer),
+                ):
+                    continue
+                unit.structure = forwarding_structure(message, unit, self.limits)
             best = self.scorer.best(
                 unit.subject,
                 unit.bodies,
                 unit.structure,
                 window_tokens=window,
-                min_kinds=self.config.min_signals,
+                min_kinds=config.min_signals,
             )
-            if best is not None and best.probability >= self.config.threshold:
+            if best is not None and best.probability >= config.threshold:
                 findings.append(self._finding(unit, best))
         return findings

@@ -50,6 +50,28 @@ class Pattern:
     family: int
     rest: tuple[Slot, ...]
     """The slots after the first word, which the index already matched."""
+    need: frozenset[str]
+    reach: int
+    """One of `need` must be among the next `reach` tokens (0: no such test), so most
+    patterns that cannot match are let go without trying them."""
+    bit: int
+    """1 << family: the families already found at one start token are a bit set."""
+
+
+_NOTHING: frozenset[str] = frozenset()
+_BITS: dict[int, int] = {}
+
+
+def _pattern(family: int, rest: tuple[Slot, ...]) -> Pattern:
+    def plain(slot: Slot) -> bool:
+        return not (slot.gap or slot.optional or slot.num)
+
+    need, reach = _NOTHING, 0
+    if rest and plain(rest[0]):
+        need, reach = rest[0].words, 1
+    elif len(rest) > 1 and rest[0].gap and plain(rest[1]):
+        need, reach = rest[1].words, rest[0].gap + 1
+    return Pattern(family, rest, need, reach, _BITS.setdefault(family, 1 << family))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +136,8 @@ class Starts:
     single: list[Pattern] = field(default_factory=list)
     by_second: dict[str, list[Pattern]] = field(default_factory=dict)
     numbered: list[Pattern] = field(default_factory=list)
+    tried: bool = False
+    """Whether some pattern is tried at every occurrence (single or numbered)."""
 
 
 class CueSet:
@@ -136,6 +160,8 @@ class CueSet:
                     raise PatternError(f"{CUE_FILE} [{name}]: start with a word, not NUM: {text!r}")
                 for variant in _without_optional_second(slots):
                     self._add(number, variant)
+        for starts in self.starts.values():
+            starts.tried = bool(starts.single or starts.numbered)
 
     def _add(self, family: int, slots: list[Slot]) -> None:
         first, *rest = slots
@@ -143,9 +169,9 @@ class CueSet:
         for key in first.words:
             starts = self.starts.setdefault(key, Starts())
             if second is None:
-                starts.single.append(Pattern(family, tuple(rest)))
+                starts.single.append(_pattern(family, tuple(rest)))
                 continue
-            pattern = Pattern(family, tuple(rest[1:]))
+            pattern = _pattern(family, tuple(rest[1:]))
             if second.num:
                 starts.numbered.append(pattern)
             for key2 in second.words:
@@ -153,32 +179,38 @@ class CueSet:
 
     def find_hits(self, tokens: list[str], max_hits: int) -> list[Hit]:
         """Every cue hit in `tokens`: one per family and start token. One C-level pass
-        finds the tokens that start some pattern; only those are looked at further."""
+        finds the tokens that start some pattern; of those, most ("a", "it", "is") are
+        let go after one look-up of the next token."""
         starts = list(map(self.starts.get, tokens))
-        last = len(tokens) - 1
+        following = tokens[1:]
+        following.append("")
         hits: list[Hit] = []
         for i in compress(range(len(tokens)), starts):
             entry = starts[i]
             assert entry is not None
-            following = tokens[i + 1] if i < last else ""
-            candidates = [(p, i + 1) for p in entry.single]
-            found = entry.by_second.get(following)
-            if found:
-                candidates.extend((p, i + 2) for p in found)
-            if entry.numbered and following and (is_number(following) or following in NUM_WORDS):
-                candidates.extend((p, i + 2) for p in entry.numbered)
-            if not candidates:
+            after = following[i]
+            found = entry.by_second.get(after)
+            if found is None and not entry.tried:
                 continue
-            done: set[int] = set()
-            for pattern, begin in candidates:
-                if pattern.family in done:
-                    continue
-                end = _match(tokens, begin, pattern.rest, 0) if pattern.rest else begin
-                if end >= 0:
-                    done.add(pattern.family)
-                    hits.append(Hit(pattern.family, i, end, " ".join(tokens[i:end])))
-                    if len(hits) >= max_hits:
-                        return hits
+            groups = [(entry.single, i + 1)] if entry.single else []
+            if found:
+                groups.append((found, i + 2))
+            if entry.numbered and after and (is_number(after) or after in NUM_WORDS):
+                groups.append((entry.numbered, i + 2))
+            done = 0
+            for patterns, begin in groups:
+                for pattern in patterns:
+                    if done & pattern.bit or (
+                        pattern.reach
+                        and pattern.need.isdisjoint(tokens[begin : begin + pattern.reach])
+                    ):
+                        continue
+                    end = _match(tokens, begin, pattern.rest, 0) if pattern.rest else begin
+                    if end >= 0:
+                        done |= pattern.bit
+                        hits.append(Hit(pattern.family, i, end, " ".join(tokens[i:end])))
+                        if len(hits) >= max_hits:
+                            return hits
         return hits
 
 
@@ -201,18 +233,35 @@ def _fits(slot: Slot, token: str) -> bool:
 
 
 def _match(tokens: list[str], i: int, slots: tuple[Slot, ...], k: int) -> int:
-    """The end of a match of slots[k:] at tokens[i:], or -1."""
-    if k == len(slots):
-        return i
-    slot = slots[k]
-    if slot.gap:
-        for j in range(i, min(i + slot.gap, len(tokens)) + 1):
-            end = _match(tokens, j, slots, k + 1)
+    """The end of a match of slots[k:] at tokens[i:], or -1 (a plain word slot moves on
+    without recursion; a gap before one jumps to the tokens that fit it)."""
+    n = len(tokens)
+    while k < len(slots):
+        slot = slots[k]
+        if slot.gap:
+            after = slots[k + 1]
+            if after.gap or after.optional or after.num:
+                for j in range(i, min(i + slot.gap, n) + 1):
+                    end = _match(tokens, j, slots, k + 1)
+                    if end >= 0:
+                        return end
+                return -1
+            words = after.words
+            for j in range(i, min(i + slot.gap + 1, n)):
+                if tokens[j] in words:
+                    end = _match(tokens, j + 1, slots, k + 2)
+                    if end >= 0:
+                        return end
+            return -1
+        if i < n and _fits(slot, tokens[i]):
+            if not slot.optional:
+                i += 1
+                k += 1
+                continue
+            end = _match(tokens, i + 1, slots, k + 1)
             if end >= 0:
                 return end
-        return -1
-    if i < len(tokens) and _fits(slot, tokens[i]):
-        end = _match(tokens, i + 1, slots, k + 1)
-        if end >= 0:
-            return end
-    return _match(tokens, i, slots, k + 1) if slot.optional else -1
+        elif not slot.optional:
+            return -1
+        k += 1
+    return i

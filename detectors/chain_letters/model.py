@@ -4,15 +4,18 @@ The weights are plain JSON (no pickle, no numpy): an intercept, one weight per d
 feature by name, and the token-feature weights by feature name. The scorer gives
 exactly the probability that `features.vector` and a dot product would, but sums each
 word's token-feature weights once per distinct word (cached), and only over the
-windows that get scored, so a 10 KB message costs a few passes over its words.
+windows that may get scored, so a 10 KB message costs a few passes over its words
+(`bound` decides, for most mail, that no window can reach the threshold).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from itertools import repeat
 from typing import Any
 
 from detectors.chain_letters.cues import CueSet, Hit
@@ -39,6 +42,12 @@ WORDING_MIN_TOKENS = 25
 """Chain-like wording counts as evidence from this n-gram logit, in texts of at least
 this many words (chosen on the dev split; one sentence never qualifies)."""
 NO_STRUCTURE = MassForwarding()
+_GRAM_SLICES = [
+    (*(slice(j, j + 3) for j in range(size - 2)), *(slice(j, j + 4) for j in range(size - 3)))
+    for size in range(MAX_NGRAM_TOKEN + 3)
+]
+"""By padded length: the slices of its 3-grams, then of its 4-grams (`features.ngrams`)."""
+_ZEROS = repeat(0.0)
 MAX_HITS_PER_TEXT = 500
 """Enough for any chain letter; bounds the work on a hostile text full of phrases."""
 
@@ -110,19 +119,17 @@ class Scorer:
             prefix = name[:2] if name[:2] in ("w ", "c ") else ""
             by_kind[prefix][name[len(prefix) :]] = weight
         self._words, self._ngrams, self._classes = by_kind["w "], by_kind["c "], by_kind[""]
+        self.empty = self.block("")
 
     def _weight(self, token: str) -> float:
         """The summed weight of one token's features (`features.token_features`: the word,
-        its class, the 3- and 4-grams of `features.ngrams`, here sliced in place, which
-        costs a third less per new word than building the list)."""
+        its 3- and 4-grams of `features.ngrams`, its class), added in that order; the
+        n-grams are sliced and looked up by C-level maps."""
         total = self._words.get(token, 0.0)
         if len(token) <= MAX_NGRAM_TOKEN:
             padded = f"<{token}>"
-            get = self._ngrams.get
-            for j in range(len(padded) - 2):
-                total += get(padded[j : j + 3], 0.0)
-            for j in range(len(padded) - 3):
-                total += get(padded[j : j + 4], 0.0)
+            grams = map(padded.__getitem__, _GRAM_SLICES[len(padded)])
+            total = sum(map(self._ngrams.get, grams, _ZEROS), total)
         kind = token_class(token)
         if kind:
             total += self._classes.get(kind, 0.0)
@@ -134,10 +141,14 @@ class Scorer:
 
     def token_sum(self, block: Block, start: int, end: int) -> float:
         """The summed token-feature weight of tokens [start, end): only the windows
-        that get scored are weighed (most ordinary mail has none), and each distinct
+        that may get scored are weighed (most ordinary mail has few), and each distinct
         word once per worker (cached)."""
         words = block.tokens[start:end]
         cache = self._cache
+        try:
+            return sum(map(cache.__getitem__, words))
+        except KeyError:
+            pass  # some word is new: weigh the new ones
         new = set(words).difference(cache)
         if new:
             if len(cache) + len(new) > CACHE_LIMIT:
@@ -147,17 +158,31 @@ class Scorer:
             cache.update((word, weight(word)) for word in new)
         return sum(map(cache.__getitem__, words))
 
-    def score(
-        self, subject: Block, body: Block | None, start: int, end: int, structure: MassForwarding
+    def window_sum(self, subject: Block, body: Block | None, start: int, end: int) -> float:
+        """The summed token-feature weight of the subject plus body tokens [start, end)."""
+        total = self.token_sum(subject, 0, len(subject.tokens))
+        if body is not None:
+            total += self.token_sum(body, start, end)
+        return total
+
+    def logit(
+        self,
+        subject: Block,
+        body: Block | None,
+        start: int,
+        end: int,
+        structure: MassForwarding,
+        token_sum: float | None = None,
     ) -> tuple[float, list[Hit], dict[int, float]]:
-        """The model's probability for the subject plus body tokens [start, end)."""
+        """The model's logit for the subject plus body tokens [start, end), their hits
+        and the dense contributions (`token_sum`: their `window_sum`, if known)."""
         hits = list(subject.hits)
         n_tokens = len(subject.tokens)
-        token_sum = self.token_sum(subject, 0, n_tokens)
         if body is not None:
             hits += hits_in(body.hits, start, end)
             n_tokens += end - start
-            token_sum += self.token_sum(body, start, end)
+        if token_sum is None:
+            token_sum = self.window_sum(subject, body, start, end)
         dense = self.weights.dense
         contributions = {
             i: dense[i] * v for i, v in dense_values(self.cues, hits, structure, n_tokens).items()
@@ -167,20 +192,46 @@ class Scorer:
             + TOKEN_SCALE * token_sum / math.sqrt(max(n_tokens, 1))
             + sum(contributions.values())
         )
-        return 1 / (1 + math.exp(-max(min(logit, MAX_LOGIT), -MAX_LOGIT))), hits, contributions
+        return logit, hits, contributions
 
-    def reads_as_chain(self, subject: Block, body: Block | None, start: int, end: int) -> bool:
-        """Whether a whole text (never a lone phrase: WORDING_MIN_TOKENS) has wording the
-        model finds chain-like on its own: the n-gram part of its logit reaches
-        WORDING_MIN. It then counts as one more kind of evidence, next to at least one
-        cue phrase (never next to forwarding structure alone)."""
-        n_tokens = len(subject.tokens) + (end - start if body is not None else 0)
-        if n_tokens < WORDING_MIN_TOKENS:
-            return False
-        total = self.token_sum(subject, 0, len(subject.tokens))
-        if body is not None:
-            total += self.token_sum(body, start, end)
-        return TOKEN_SCALE * total / math.sqrt(n_tokens) >= WORDING_MIN
+    def score(
+        self,
+        subject: Block,
+        body: Block | None,
+        start: int,
+        end: int,
+        structure: MassForwarding,
+        token_sum: float | None = None,
+    ) -> tuple[float, list[Hit], dict[int, float]]:
+        """The model's probability for the subject plus body tokens [start, end)."""
+        logit, hits, contributions = self.logit(subject, body, start, end, structure, token_sum)
+        return probability(logit), hits, contributions
+
+    @staticmethod
+    def reads_as_chain(n_tokens: int, token_sum: float, margin: float = 0.0) -> bool:
+        """Whether a whole text (never a lone phrase: WORDING_MIN_TOKENS) of `n_tokens`
+        with this `window_sum` has wording the model finds chain-like on its own: the
+        n-gram part of its logit reaches WORDING_MIN (less `margin`). It then counts as
+        one more kind of evidence, next to at least one cue phrase (never next to
+        forwarding structure alone)."""
+        return (
+            n_tokens >= WORDING_MIN_TOKENS
+            and TOKEN_SCALE * token_sum / math.sqrt(n_tokens) + margin >= WORDING_MIN
+        )
+
+    def window_families(
+        self, subject: Block, bodies: list[Block], window_tokens: int
+    ) -> Iterator[tuple[int, int, int, Block | None, list[int]]]:
+        """Each window (body index, token range, body) and the cue families in it."""
+        ranges = [
+            (b, s, e)
+            for b, body in enumerate(bodies)
+            for s, e in windows(len(body.tokens), window_tokens)
+        ]
+        for b, start, end in ranges or [(-1, 0, 0)]:
+            body = bodies[b] if b >= 0 else None
+            hits_here = subject.hits + (hits_in(body.hits, start, end) if body else [])
+            yield b, start, end, body, sorted({h.family for h in hits_here})
 
     def best(
         self,
@@ -194,24 +245,25 @@ class Scorer:
         """The most chain-letter-like window with at least `min_kinds` kinds of evidence
         (chain-like wording of a whole text counting as one)."""
         best: WindowScore | None = None
-        ranges = [
-            (b, s, e)
-            for b, body in enumerate(bodies)
-            for s, e in windows(len(body.tokens), window_tokens)
-        ]
-        for b, start, end in ranges or [(-1, 0, 0)]:
-            body = bodies[b] if b >= 0 else None
-            hits_here = subject.hits + (hits_in(body.hits, start, end) if body else [])
-            families = sorted({h.family for h in hits_here})
+        for b, start, end, body, families in self.window_families(subject, bodies, window_tokens):
             kinds = evidence_kinds(self.cues, families, structure)
-            phrases = evidence_kinds(self.cues, families, NO_STRUCTURE)
-            if kinds < min_kinds and not (
-                kinds + 1 == min_kinds
-                and phrases >= 1
-                and self.reads_as_chain(subject, body, start, end)
-            ):
-                continue
-            probability, hits, contributions = self.score(subject, body, start, end, structure)
-            if best is None or probability > best.probability:
-                best = WindowScore(probability, b, start, end, tuple(hits), contributions)
+            total = None
+            if kinds < min_kinds:
+                n_tokens = len(subject.tokens) + (end - start if body is not None else 0)
+                if (
+                    kinds + 1 != min_kinds
+                    or n_tokens < WORDING_MIN_TOKENS
+                    or evidence_kinds(self.cues, families, NO_STRUCTURE) < 1
+                ):
+                    continue
+                total = self.window_sum(subject, body, start, end)
+                if not self.reads_as_chain(n_tokens, total):
+                    continue
+            p, hits, contributions = self.score(subject, body, start, end, structure, total)
+            if best is None or p > best.probability:
+                best = WindowScore(p, b, start, end, tuple(hits), contributions)
         return best
+
+
+def probability(logit: float) -> float:
+    return 1 / (1 + math.exp(-max(min(logit, MAX_LOGIT), -MAX_LOGIT)))

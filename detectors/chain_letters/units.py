@@ -39,9 +39,14 @@ def _attached_message_paths(message: Message) -> set[str]:
     return {p.path for p in message.facts.parts if p.content_type == "message/rfc822"}
 
 
-def read_units(message: Message, scorer: Scorer, limits: Limits) -> list[Unit]:
+def read_units(
+    message: Message, scorer: Scorer, limits: Limits, *, structure: bool = True
+) -> list[Unit]:
+    """The units of a message, the first one its main unit (subject, bodies, attached
+    messages); with `structure` False the main unit's forwarding structure is left for
+    the caller (`forwarding_structure`), which may not need it."""
     attached = _attached_message_paths(message)
-    empty = scorer.block("")
+    empty = scorer.empty
     main = Unit(subject=empty)
     documents: list[Unit] = []
     budget = limits.max_chars_per_message
@@ -64,14 +69,20 @@ def read_units(message: Message, scorer: Scorer, limits: Limits) -> list[Unit]:
         unit.locations.append(location)
         unit.texts.append(text)
         unit.bodies.append(scorer.block(text))
-    main.structure = mass_forwarding(
+    if structure:
+        main.structure = forwarding_structure(message, main, limits)
+    return [main, *documents]
+
+
+def forwarding_structure(message: Message, main: Unit, limits: Limits) -> MassForwarding:
+    """The forwarding structure of a message's main unit."""
+    return mass_forwarding(
         message.subject,
         main.texts,
         min_prefixes=limits.min_forward_prefixes,
         min_blocks=limits.min_forwarded_blocks,
         min_addresses=limits.min_copied_addresses,
     )
-    return [main, *documents]
 
 
 def window_hits(unit: Unit, block: int, start: int, end: int) -> list[Hit]:

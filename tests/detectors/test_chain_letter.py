@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from detectors.base import DetectorSettings
 from detectors.chain_letter import ChainLetterDetector, ChainLetterSettings
-from detectors.chain_letters.cues import CueSet, PatternError
+from detectors.chain_letters.bound import may_reach, structure_bonus
+from detectors.chain_letters.cues import NUM_WORDS, CueSet, Hit, PatternError, Slot, load_cues
 from detectors.chain_letters.features import dense_names, windows
 from detectors.chain_letters.model import Scorer, weights_from_json
 from detectors.chain_letters.tokens import ASCII_TOKEN, TOKEN, prepare, tokens
@@ -28,7 +29,7 @@ from detectors.chain_letters.units import Limits, read_units, unit_vectors
 from detectors.mass_forwarding import MassForwarding
 from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message
 from models import Directory, Finding, Message
-from tests.detectors.mail_builder import build
+from tests.mail import build
 from tests.support import corpus
 
 
@@ -698,3 +699,200 @@ def test_an_html_copy_with_the_same_words_is_read_once(detector: ChainLetterDete
     alone = build(text, subject="Fw: good luck")
     assert [f.score for f in detector.detect(message)] == [f.score for f in detector.detect(alone)]
     assert detector.detect(message)
+
+
+# --- the fast path: the structure bound, the cue index, the tokenizer ------------------
+
+
+def _findings_without_the_bound(detector: ChainLetterDetector, message: Message) -> list[Finding]:
+    """`detect` as it would be without `bound.may_reach`: every unit's forwarding
+    structure read and every unit scored."""
+    config = detector.config
+    assert isinstance(config, ChainLetterSettings)
+    findings = []
+    for unit in read_units(message, detector.scorer, detector.limits):
+        best = detector.scorer.best(
+            unit.subject,
+            unit.bodies,
+            unit.structure,
+            window_tokens=detector.window_tokens,
+            min_kinds=config.min_signals,
+        )
+        if best is not None and best.probability >= config.threshold:
+            findings.append(detector._finding(unit, best))
+    return findings
+
+
+def _written_messages() -> list[Message]:
+    written = [(p.values[0], p.values[1]) for p in CHAIN_LETTERS + ISSUE_KINDS + LEGITIMATE]
+    written += [("Hello", p.values[0]) for p in SINGLE_SIGNALS]
+    written += [p.values[0] for p in FEATURE_MESSAGES]
+    # the same wording forwarded on and on: structure lifts some of it over a threshold
+    written += [
+        (
+            "Fwd: Fwd: " + subject,
+            forwarded_block("Sue <sue@example.net>", "Fwd: " + subject, COPIED_RECIPIENTS)
+            + forwarded_block("Pat <pat@example.net>", subject, body),
+        )
+        for subject, body in written
+    ]
+    return [build(body, subject=subject) for subject, body in written]
+
+
+@pytest.fixture(scope="module")
+def bound_messages() -> list[Message]:
+    """Written chain letters and ordinary mail, and real ordinary and chain mail."""
+    files = sorted(p for p in corpus("benign").rglob("*.eml"))[:60]
+    files += sorted(p for p in corpus("chain").rglob("*") if p.suffix in (".eml", ".txt"))
+    return _written_messages() + [parse_corpus_file(p) for p in files]
+
+
+@pytest.mark.parametrize("threshold", [0.05, 0.2, 0.4, 0.6, 0.7, 0.8, 0.95])
+@pytest.mark.parametrize("min_signals", [2, 3])
+def test_the_structure_bound_never_changes_a_finding(
+    bound_messages: list[Message], threshold: float, min_signals: int
+):
+    """Skipping the forwarding structure when the bound says the threshold is out of
+    reach gives exactly the findings of reading it for every message."""
+    settings = ChainLetterSettings(threshold=threshold, min_signals=min_signals)
+    detector = ChainLetterDetector(settings, Directory())
+    reported = 0
+    for message in bound_messages:
+        found = detector.detect(message)
+        assert found == _findings_without_the_bound(detector, message)
+        reported += bool(found)
+    assert reported > 0
+
+
+def test_the_structure_bound_is_never_below_the_best_score(
+    detector: ChainLetterDetector, bound_messages: list[Message]
+):
+    """At a threshold equal to the best score that reading the structure gives, the
+    bound must still say the threshold may be reached (the tightest case of all)."""
+    config = detector.config
+    assert isinstance(config, ChainLetterSettings)
+    lifted = 0
+    for message in bound_messages:
+        main = read_units(message, detector.scorer, detector.limits)[0]
+        kwargs = {"window_tokens": detector.window_tokens, "min_kinds": config.min_signals}
+        best = detector.scorer.best(main.subject, main.bodies, main.structure, **kwargs)
+        if best is None:
+            continue
+        alone = detector.scorer.best(main.subject, main.bodies, MassForwarding(), **kwargs)
+        lifted += alone is None or alone.probability < best.probability
+        assert may_reach(
+            detector.scorer,
+            main.subject,
+            main.bodies,
+            **kwargs,
+            threshold=best.probability,
+            bonus=structure_bonus(detector.scorer),
+        )
+    assert lifted >= 10  # messages whose structure raises their score
+
+
+def test_the_structure_bound_excludes_ordinary_mail(detector: ChainLetterDetector):
+    """The point of the bound: ordinary mail rarely comes near the threshold, so its
+    forwarding structure is almost never read (chain letters always pass)."""
+    config = detector.config
+    assert isinstance(config, ChainLetterSettings)
+
+    def passes(message: Message) -> bool:
+        main = read_units(message, detector.scorer, detector.limits, structure=False)[0]
+        return may_reach(
+            detector.scorer,
+            main.subject,
+            main.bodies,
+            window_tokens=detector.window_tokens,
+            min_kinds=config.min_signals,
+            threshold=config.threshold,
+            bonus=structure_bonus(detector.scorer),
+        )
+
+    ordinary = [parse_corpus_file(p) for p in sorted(corpus("benign").rglob("*.eml"))]
+    assert sum(map(passes, ordinary)) <= len(ordinary) // 50
+    chains = [p for p in corpus("chain").rglob("*") if p.suffix in (".eml", ".txt")]
+    assert all(passes(parse_corpus_file(p)) for p in chains)
+
+
+def _reference_match(tokens: list[str], i: int, slots: tuple[Slot, ...], k: int) -> int:
+    """The plain recursive matcher the index's shortcuts must agree with."""
+    if k == len(slots):
+        return i
+    slot = slots[k]
+    if slot.gap:
+        for j in range(i, min(i + slot.gap, len(tokens)) + 1):
+            end = _reference_match(tokens, j, slots, k + 1)
+            if end >= 0:
+                return end
+        return -1
+    if i < len(tokens) and (
+        tokens[i] in slot.words or (slot.num and (tokens[i][0].isdigit() or tokens[i] in NUM_WORDS))
+    ):
+        end = _reference_match(tokens, i + 1, slots, k + 1)
+        if end >= 0:
+            return end
+    return _reference_match(tokens, i, slots, k + 1) if slot.optional else -1
+
+
+def _reference_hits(cues: CueSet, tokens: list[str], max_hits: int) -> list[Hit]:
+    """Every pattern tried at every token it may start at, without any shortcut."""
+    hits: list[Hit] = []
+    for i, token in enumerate(tokens):
+        entry = cues.starts.get(token)
+        if entry is None:
+            continue
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        candidates = [(p, i + 1) for p in entry.single]
+        candidates += [(p, i + 2) for p in entry.by_second.get(after, [])]
+        if entry.numbered and after and (after[0].isdigit() or after in NUM_WORDS):
+            candidates += [(p, i + 2) for p in entry.numbered]
+        done: set[int] = set()
+        for pattern, begin in candidates:
+            if pattern.family in done:
+                continue
+            end = _reference_match(tokens, begin, pattern.rest, 0)
+            if end >= 0:
+                done.add(pattern.family)
+                hits.append(Hit(pattern.family, i, end, " ".join(tokens[i:end])))
+                if len(hits) >= max_hits:
+                    return hits
+    return hits
+
+
+def _cue_words(cues: CueSet) -> list[str]:
+    words = set(cues.starts)
+    for entry in cues.starts.values():
+        words.update(entry.by_second)
+        for pattern in [*entry.single, *entry.numbered]:
+            for slot in pattern.rest:
+                words.update(slot.words)
+    return sorted(words)
+
+
+def test_cue_hits_match_the_plain_matcher_on_real_mail(detector: ChainLetterDetector):
+    texts = [p.read_text("utf-8", "replace") for p in corpus("benign").rglob("*.eml")]
+    texts += [p.read_text("utf-8", "replace") for p in corpus("chain").rglob("*") if p.is_file()]
+    texts += [str(p.values[1]) for p in CHAIN_LETTERS + ISSUE_KINDS]
+    for text in texts:
+        words = tokens(prepare(text))
+        assert detector.cues.find_hits(words, 500) == _reference_hits(detector.cues, words, 500)
+    words = tokens(prepare(" ".join(texts)))
+    assert detector.cues.find_hits(words, 7) == _reference_hits(detector.cues, words, 7)
+
+
+_CUES = load_cues()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_cue_words(_CUES), "10", "ten", "x", "the"]), max_size=40))
+def test_cue_hits_match_the_plain_matcher_on_any_words(words: list[str]):
+    assert _CUES.find_hits(words, 500) == _reference_hits(_CUES, words, 500)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wow!!! ok", "a ! ! b", "!!!!!!!x!", "hi!  !", "a!'b -!- c", "!" * 1001 + " end", "! " * 9],
+)
+def test_exclamation_runs_are_tokens_as_the_regex_defines(text: str):
+    assert tokens(prepare(text)) == _reference(text)

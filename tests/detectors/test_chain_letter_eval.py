@@ -17,7 +17,7 @@ import pytest
 from detectors.chain_letter import ChainLetterDetector, ChainLetterSettings
 from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message
 from models import Directory, Message
-from tests.detectors.mail_builder import build
+from tests.mail import build
 from tests.support import corpus, require
 
 EVAL_FILE = Path(__file__).parent / "eval" / "chain_letters.jsonl"

@@ -22,7 +22,7 @@ from detectors.pasted_tables import find_tables
 from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
 from gateway.scanning.parse import ParseSettings, parse_message
 from models import Directory, Envelope, Finding, Message, School
-from tests.detectors.mail_builder import build
+from tests.mail import build
 from tests.support import corpus
 
 FORENAMES = tuple(

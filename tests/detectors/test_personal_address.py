@@ -15,7 +15,7 @@ import pytest
 
 from detectors.personal_address import PersonalAddressDetector, PersonalAddressSettings
 from models import Directory, Finding, Message, School, StaffMember
-from tests.detectors.mail_builder import SCHOOL_DOMAIN, build
+from tests.mail import SCHOOL_DOMAIN, build
 
 
 def example_number(kind: phonenumbers.PhoneNumberType) -> str:

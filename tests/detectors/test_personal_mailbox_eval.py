@@ -25,7 +25,7 @@ from detectors.personal_address import (
 )
 from models import Directory, Message, School
 from tests.detectors.labelled import Tally
-from tests.detectors.mail_builder import build
+from tests.mail import build
 from tests.support import require
 
 ROOT = Path(__file__).resolve().parents[2]

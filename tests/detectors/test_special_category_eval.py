@@ -26,7 +26,7 @@ from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSetting
 from detectors.special_category import SPECIAL_CATEGORY
 from models import Directory
 from tests.detectors.labelled import Tally
-from tests.detectors.mail_builder import build
+from tests.mail import build
 from tests.support import REPO, require
 
 DEV = REPO / "training" / "special_category" / "dev.jsonl"

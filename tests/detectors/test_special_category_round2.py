@@ -11,7 +11,7 @@ from detectors.person_reference import Sentence, individual_score, names_someone
 from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
 from detectors.special_category import SPECIAL_CATEGORY, PhraseMatcher, alternatives
 from models import Directory
-from tests.detectors.mail_builder import build
+from tests.mail import build
 
 
 @pytest.fixture(scope="module")

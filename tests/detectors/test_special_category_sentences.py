@@ -9,7 +9,7 @@ from detectors.person_reference import Sentence, individual_score, sentence_at, 
 from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
 from detectors.special_category import SPECIAL_CATEGORY, inflections
 from models import Directory
-from tests.detectors.mail_builder import build
+from tests.mail import build
 
 
 @pytest.fixture(scope="module")

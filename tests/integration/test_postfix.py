@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import message_from_bytes
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from tests.integration.postfix_instance import (
     stock_master_cf,
     substitute_ports,
 )
+from tests.mail import email, wire
 from tests.support import require
 
 SENDER = "teacher@school.example"
@@ -62,14 +63,15 @@ REJECT_REPLY = f"5.7.1 Not sent: {REJECT_REASON}"
 
 
 def message(body: str, subject: str = "Trip letters") -> bytes:
-    msg = EmailMessage()
-    msg["From"] = f"Ms Teacher <{SENDER}>"
-    msg["To"] = RECIPIENT
-    msg["Subject"] = subject
-    msg["Date"] = "Mon, 02 Mar 2026 09:00:00 +0000"
-    msg["Message-ID"] = "<postfix-test@school.example>"
-    msg.set_content(body)
-    return msg.as_bytes().replace(b"\n", b"\r\n")
+    mail = email(
+        body,
+        subject=subject,
+        sender=f"Ms Teacher <{SENDER}>",
+        to=RECIPIENT,
+        date="Mon, 02 Mar 2026 09:00:00 +0000",
+        message_id=True,
+    )
+    return wire(mail)
 
 
 CLEAN = message("The coach leaves at 9.\nPlease bring a packed lunch.\n")

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from detectors.personal_address import PersonalAddressDetector, PersonalAddressSettings  # noqa: E402
 from models import Directory, Message, School  # noqa: E402
-from tests.detectors.mail_builder import build  # noqa: E402
+from tests.mail import build  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "benign_more" / "spamassassin_easy_ham_1"
 TARGET = 10 * 1024

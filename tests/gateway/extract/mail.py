@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-
 from gateway.scanning.extract import Limits
 from gateway.scanning.parse import ParseSettings, parse_message
 from models import Envelope, Message, PartInfo, TextBlock
+from tests.mail import email
 
 SENDER = "teacher@school.example"
 RECIPIENT = "parent@example.net"
@@ -17,16 +16,15 @@ def email_with(
 ) -> bytes:
     """A plain message with each (filename, bytes) attached as application/octet-stream,
     so the gateway has to identify the files by their content."""
-    message = EmailMessage()
-    message["From"] = SENDER
-    message["To"] = RECIPIENT
-    message["Subject"] = "Files for you"
-    message.set_content(body)
-    for filename, data in attachments:
-        message.add_attachment(
-            data, maintype="application", subtype="octet-stream", filename=filename
-        )
-    return message.as_bytes()
+    mail = email(
+        body,
+        subject="Files for you",
+        sender=SENDER,
+        to=RECIPIENT,
+        attachments=attachments,
+        octet_stream=True,
+    )
+    return mail.as_bytes()
 
 
 def parse(raw: bytes, limits: Limits | None = None) -> Message:
