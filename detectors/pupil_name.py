@@ -27,6 +27,7 @@ from detectors.names.roster_index import NameKey, RosterIndex
 from detectors.names.table_matcher import RowFinder, TableMatcher, locate_cells
 from detectors.names.text_matcher import TextMatcher
 from models import Directory, Finding, Message, School, TextBlock
+from models.location import ATTACHMENT, SUBJECT, Location, attachment
 from models.redact import redact_spans, redact_words
 
 PUPIL_FULL_NAME = "PUPIL_FULL_NAME"
@@ -80,7 +81,7 @@ class PupilNameDetector(Detector):
             for path, name in _new_path_names(part.path, seen):
                 hits = self.file_matcher.find(name)
                 hits = [replace(h, span=None) for h in hits if not _is_sender(h.key, sender)]
-                findings.extend(self._report(f"attachment:{path}", hits, file_name=True))
+                findings.extend(self._report(attachment(path), hits, file_name=True))
         return findings
 
     def _hits(self, block: TextBlock) -> list[NameHit]:
@@ -137,12 +138,12 @@ class PupilNameDetector(Detector):
 
     def _where(self, location: str, row: int | None, file_name: bool) -> str:
         """Where, in words a teacher knows; a pupil's name in a file name stays masked."""
-        place, _, detail = location.partition(":")
-        if place == "subject":
+        place = Location.parse(location)
+        if place.area == SUBJECT:
             return "The subject line"
-        if place != "attachment":
+        if place.area != ATTACHMENT:
             return "The message"
-        path, _, sheet = detail.partition("#")
+        path, sheet = place.path, place.section
         masked = redact_spans(path, [h.span for h in self._file_name_hits(path) if h.span])
         if file_name:
             return f"The name of the attachment {masked}"

@@ -15,6 +15,7 @@ from detectors.chain_letters.features import vector, windows
 from detectors.chain_letters.model import Block, Scorer, hits_in
 from detectors.mass_forwarding import MassForwarding, mass_forwarding
 from models import Message
+from models.location import Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +57,13 @@ def read_units(
         text = text_block.text[: min(limits.max_chars_per_text, budget)]
         budget -= len(text)
         location = text_block.location
-        prefix, _, path = location.partition(":")
+        path = Location.parse(location).file
         unit = main
         if location == "subject":
             main.subject = scorer.block(text)
             continue
-        if location != "body" and not (prefix == "attachment" and path in attached):
-            if prefix != "attachment":
+        if location != "body" and not (path is not None and path in attached):
+            if path is None:
                 continue
             unit = Unit(subject=empty)
             documents.append(unit)

@@ -17,6 +17,7 @@ from typing import Any
 
 from gateway import __version__
 from models import Severity
+from models.location import ATTACHMENT, BODY, HEADER, SUBJECT, Location
 
 POLICY_LINE = "These checks come from the school's acceptable use policy, which all staff sign."
 
@@ -57,16 +58,17 @@ class Signature:
 def where(finding: dict[str, Any]) -> str:
     """A finding's location as a teacher would say it."""
     location = str(finding.get("location", ""))
-    kind, _, name = location.partition(":")
-    if kind == "subject":
+    place = Location.parse(location)
+    if place.area == SUBJECT:
         text = "the subject line"
-    elif kind == "body":
+    elif place.area == BODY:
         text = "the message"
-    elif kind == "attachment":
-        file, _, sheet = name.partition("#")
-        text = f"the attachment {file}" + (f" (sheet {sheet})" if sheet else "")
-    elif kind == "header":
-        text = f"the {name or 'message'} header"
+    elif place.area == ATTACHMENT:
+        text = f"the attachment {place.path}" + (
+            f" (sheet {place.section})" if place.section else ""
+        )
+    elif place.area == HEADER:
+        text = f"the {place.path or 'message'} header"
     else:
         text = location or "the message"
     if finding.get("row"):

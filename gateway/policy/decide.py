@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from gateway.policy.rules import Rule
 from models import Action, Finding, MessageFacts, RuleMatch, Verdict
+from models.location import Location, area_of
 
 
 def _recipients_match(rule: Rule, facts: MessageFacts) -> bool:
@@ -23,10 +24,9 @@ def _recipients_match(rule: Rule, facts: MessageFacts) -> bool:
 def _in_encrypted_part(facts: MessageFacts, finding: Finding) -> bool:
     """True when the finding lies in an attachment that is itself encrypted, or inside
     one (a member of a password-protected zip, whose names stay readable)."""
-    prefix, _, path = finding.location.partition(":")
-    if prefix != "attachment":
+    path = Location.parse(finding.location).file
+    if path is None:
         return False
-    path = path.partition("#")[0]
     return any(
         part.encrypted and (path == part.path or path.startswith(part.path + "/"))
         for part in facts.parts
@@ -51,7 +51,7 @@ def _message_conditions_hold(rule: Rule, facts: MessageFacts) -> bool:
 def _counts(rule: Rule, facts: MessageFacts, finding: Finding) -> bool:
     if finding.type not in rule.types or finding.score < rule.min_score:
         return False
-    if rule.locations and finding.location.partition(":")[0] not in rule.locations:
+    if rule.locations and area_of(finding.location) not in rule.locations:
         return False
     if rule.protected is not None and travels_protected(facts, finding) != rule.protected:
         return False

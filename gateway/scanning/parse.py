@@ -36,6 +36,7 @@ from models import (
     School,
     domain_matches,
 )
+from models.location import Location, attachment
 
 MAX_HEADERS = 500
 MAX_HEADER_CHARS = 64 * 1024
@@ -277,8 +278,8 @@ class _Walker:
         if not name:
             self.attachment_count += 1
             name = f"part-{self.attachment_count}"
-        prefix = location.removeprefix("attachment:")
-        return f"{prefix}/{name}" if location.startswith("attachment:") else name
+        outer = Location.parse(location).file
+        return f"{outer}/{name}" if outer else name
 
     def _attachment(
         self, part: email.message.Message, content_type: str, location: str, depth: int
@@ -349,7 +350,7 @@ def walk_attached_message(
     inner: email.message.Message, path: str, depth: int, collector: Collector
 ) -> None:
     """An attached or forwarded message: its subject and parts count as that attachment."""
-    location = f"attachment:{path}"
+    location = attachment(path)
     subject = decode_header_value(inner.get("Subject", ""))
     if subject:
         collector.add_text(location, subject)

@@ -30,6 +30,7 @@ import re
 import olefile
 
 from gateway.scanning.extract.context import Collector, LimitExceeded, NotRead
+from models.location import attachment
 
 _MIN_RUN = 6
 _PRINTABLE = frozenset((*range(0x20, 0x7F), 0x09))
@@ -106,7 +107,7 @@ def _wordy(run: str) -> bool:
 
 
 def add_printable_text(collector: Collector, data: bytes, path: str) -> None:
-    collector.add_text(f"attachment:{path}", printable_text(data))
+    collector.add_text(attachment(path), printable_text(data))
 
 
 def extract_media(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
@@ -133,7 +134,7 @@ def extract_ole(collector: Collector, data: bytes, path: str, depth: int) -> str
     except Exception as exc:  # olefile raises many types on corrupt input
         add_printable_text(collector, data, path)
         raise NotRead(f"could not read this OLE file ({type(exc).__name__}: {exc})"[:300]) from exc
-    collector.add_text(f"attachment:{path}", "\n".join(t for t in texts if t))
+    collector.add_text(attachment(path), "\n".join(t for t in texts if t))
     extension = _extension(path)
     if extension in DOCUMENT_EXTENSIONS - _OLE_DOCUMENTS:
         raise NotRead(f"named .{extension} but an OLE file of another kind: not fully read")

@@ -6,6 +6,7 @@ from gateway.scanning.extract.context import Collector
 from gateway.scanning.htmltext import Table, html_text_and_tables
 from gateway.textfiles.encoding import decode_text
 from models import Row
+from models.location import attachment
 
 
 def table_rows(tables: tuple[Table, ...]) -> tuple[Row, ...]:
@@ -23,5 +24,5 @@ def table_rows(tables: tuple[Table, ...]) -> tuple[Row, ...]:
 
 def extract_html(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
     text, tables = html_text_and_tables(decode_text(data))
-    collector.add_text(f"attachment:{path}", text, table_rows(tables))
+    collector.add_text(attachment(path), text, table_rows(tables))
     return None

@@ -23,6 +23,7 @@ from gateway.scanning.extract.binary import add_printable_text
 from gateway.scanning.extract.context import Collector, LimitExceeded
 from gateway.scanning.extract.inflate import ZLIB, inflate
 from gateway.textfiles.encoding import decode_text
+from models.location import attachment
 
 
 @dataclass
@@ -79,7 +80,7 @@ def extract_image(collector: Collector, data: bytes, path: str, depth: int) -> s
         add_printable_text(collector, data, path)
         return None
     texts = (" ".join(text.split()) for text in walk.texts)
-    collector.add_text(f"attachment:{path}", "\n".join(t for t in texts if t))
+    collector.add_text(attachment(path), "\n".join(t for t in texts if t))
     trailer = data[walk.end :]
     if trailer.strip(_IGNORABLE):
         name = f"data after the {walk.format} image"

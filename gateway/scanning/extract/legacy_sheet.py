@@ -7,6 +7,7 @@ import xlrd
 from gateway.scanning.extract.context import Collector
 from gateway.scanning.extract.office_crypto import office_is_encrypted
 from gateway.scanning.extract.tables import TableText
+from models.location import attachment
 
 
 def extract_xls(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
@@ -16,7 +17,7 @@ def extract_xls(collector: Collector, data: bytes, path: str, depth: int) -> str
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            table = TableText(collector, f"attachment:{path}#{sheet.name}")
+            table = TableText(collector, attachment(path, sheet.name))
             for row in range(sheet.nrows):
                 cells = [_value(book, cell) for cell in sheet.row(row)]
                 if not table.add(row + 1, cells):

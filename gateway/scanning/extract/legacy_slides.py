@@ -14,6 +14,7 @@ import olefile
 
 from gateway.scanning.extract.context import Collector
 from gateway.scanning.extract.office_crypto import office_is_encrypted
+from models.location import attachment
 
 _CONTAINER = 0xF
 _TEXT_CHARS = 0x0FA0
@@ -46,5 +47,5 @@ def extract_ppt(collector: Collector, data: bytes, path: str, depth: int) -> str
         text = text.replace("\r", "\n").replace("\x0b", "\n").strip()
         if text and (not texts or texts[-1] != text):
             texts.append(text)
-    collector.add_text(f"attachment:{path}", "\n".join(texts))
+    collector.add_text(attachment(path), "\n".join(texts))
     return None

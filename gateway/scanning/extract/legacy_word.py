@@ -17,6 +17,7 @@ import olefile
 
 from gateway.scanning.extract.context import Collector
 from gateway.scanning.extract.office_crypto import office_is_encrypted
+from models.location import attachment
 
 _FIB_MAGIC = 0xA5EC
 _FLAGS_OFFSET = 0x0A
@@ -58,7 +59,7 @@ def extract_doc(collector: Collector, data: bytes, path: str, depth: int) -> str
         table = _stream(collector, ole, table_name)
     fc_clx, lcb_clx = struct.unpack_from("<II", word, _CLX_OFFSET)
     text = "".join(_pieces(word, table[fc_clx : fc_clx + lcb_clx]))
-    collector.add_text(f"attachment:{path}", clean_word_text(text))
+    collector.add_text(attachment(path), clean_word_text(text))
     return None
 
 

@@ -21,6 +21,7 @@ from gateway.scanning.extract.rtf import compressed_rtf_text, lines_not_in
 from gateway.scanning.htmltext import html_to_text
 from gateway.textfiles.encoding import decode_text
 from models import PartInfo
+from models.location import attachment
 
 _SUBJECT = 0x0037
 _BODY = 0x1000
@@ -56,7 +57,7 @@ def _read_message(
             texts.append(lines_not_in(compressed_rtf_text(collector, rtf), "\n".join(texts[1:])))
         except ValueError as exc:  # the rest of the message is still read
             collector.not_scanned(f"{path}: the RTF body could not be read ({exc})"[:300])
-    collector.add_text(f"attachment:{path}", "\n".join(t for t in texts if t))
+    collector.add_text(attachment(path), "\n".join(t for t in texts if t))
     storages = sorted(
         entry
         for entry in ole.listdir(streams=False, storages=True)

@@ -20,6 +20,7 @@ import lxml.etree
 from gateway.scanning.extract.context import Collector
 from gateway.scanning.extract.tables import TableText
 from gateway.scanning.extract.ziparchive import open_container
+from models.location import attachment
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -68,12 +69,12 @@ def extract_odf(collector: Collector, data: bytes, path: str, depth: int) -> str
     body = root.find(f"{{{OFFICE}}}body")
     if body is None:
         raise ValueError("content.xml has no office:body")
-    location = f"attachment:{path}"
+    location = attachment(path)
     spreadsheet = body.find(f"{{{OFFICE}}}spreadsheet")
     if spreadsheet is not None:
         for sheet in spreadsheet.iter(_TABLE):
             name = sheet.get(f"{{{TABLE}}}name") or "Sheet"
-            _read_table(collector, sheet, f"{location}#{name}")
+            _read_table(collector, sheet, attachment(path, name))
         return None
     tables = list(body.iter(_TABLE))
     texts = _paragraphs(body)
@@ -83,7 +84,7 @@ def extract_odf(collector: Collector, data: bytes, path: str, depth: int) -> str
             texts.extend(_paragraphs(master))
     collector.add_text(location, "\n".join(texts))
     for number, table in enumerate(tables, start=1):
-        _read_table(collector, table, f"{location}#table {number}")
+        _read_table(collector, table, attachment(path, f"table {number}"))
     return None
 
 

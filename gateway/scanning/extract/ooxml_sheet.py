@@ -16,6 +16,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from gateway.scanning.extract.context import Collector
 from gateway.scanning.extract.tables import TableText
 from gateway.scanning.extract.ziparchive import open_container
+from models.location import attachment
 
 
 def extract_xlsx(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
@@ -28,7 +29,7 @@ def extract_xlsx(collector: Collector, data: bytes, path: str, depth: int) -> st
         try:
             for sheet in book.worksheets:
                 if isinstance(sheet, ReadOnlyWorksheet):
-                    _read_sheet(collector, sheet, f"attachment:{path}#{sheet.title}")
+                    _read_sheet(collector, sheet, attachment(path, sheet.title))
         finally:
             book.close()
     return None

@@ -21,6 +21,7 @@ from gateway.scanning.extract.context import Collector
 from gateway.scanning.extract.ooxml_word import paragraph_text, table_rows
 from gateway.scanning.extract.tables import TableText
 from gateway.scanning.extract.ziparchive import open_container
+from models.location import attachment
 
 _P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -88,7 +89,7 @@ def extract_pptx(collector: Collector, data: bytes, path: str, depth: int) -> st
             for kind, notes in _relationships(archive, member).values():
                 if kind.endswith(_NOTES) and notes in archive.namelist():
                     texts.extend(_shape_texts(_xml(archive, notes), notes_only=True))
-            location = f"attachment:{path}#slide {number}"
+            location = attachment(path, f"slide {number}")
             collector.add_text(location, "\n".join(texts))
             for table_number, element in enumerate(_find(slide, ".//a:tbl"), start=1):
                 table = TableText(collector, f"{location} table {table_number}")

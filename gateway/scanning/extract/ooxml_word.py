@@ -22,6 +22,7 @@ import lxml.etree
 from gateway.scanning.extract.context import Collector
 from gateway.scanning.extract.tables import TableText
 from gateway.scanning.extract.ziparchive import open_container
+from models.location import attachment
 
 _OTHER_PARTS = re.compile(r"^word/(?:header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
 _OFFICE_DOCUMENT = re.compile(
@@ -131,9 +132,9 @@ def extract_docx(collector: Collector, data: bytes, path: str, depth: int) -> st
         for member in sorted(n for n in archive.namelist() if _OTHER_PARTS.match(n)):
             root = lxml.etree.fromstring(archive.read(member), parser)
             texts.extend(_paragraphs(root))
-    collector.add_text(f"attachment:{path}", "\n".join(texts))
+    collector.add_text(attachment(path), "\n".join(texts))
     for number, rows in enumerate(tables, start=1):
-        table = TableText(collector, f"attachment:{path}#table {number}")
+        table = TableText(collector, attachment(path, f"table {number}"))
         for row_number, cells in enumerate(rows, start=1):
             if not table.add(row_number, cells):
                 break

@@ -26,6 +26,7 @@ from gateway.scanning.extract.pdf_annotations import (
     read_annotations,
 )
 from gateway.scanning.extract.ziparchive import member_name, member_part
+from models.location import attachment
 
 MAX_PAGES = 2000
 """Pages read per PDF; a longer document is scanned up to here and flagged."""
@@ -51,7 +52,7 @@ def extract_pdf(collector: Collector, data: bytes, path: str, depth: int) -> str
         embedded.extend(_document_attachments(document, collector, path))
     finally:
         document.close()
-    collector.add_text(f"attachment:{path}", "\n\n".join(p for p in pages if p))
+    collector.add_text(attachment(path), "\n\n".join(p for p in pages if p))
     for file in embedded:
         _extract_embedded(collector, file, path, depth)
     return None

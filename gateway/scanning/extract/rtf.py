@@ -16,13 +16,14 @@ from compressed_rtf import decompress
 from striprtf.striprtf import rtf_to_text
 
 from gateway.scanning.extract.context import Collector, LimitExceeded
+from models.location import attachment
 
 _LZFU_RATIO = 9
 """Compressed RTF expands at most ~8.5 times (each 2-byte reference yields 17 bytes)."""
 
 
 def extract_rtf(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
-    collector.add_text(f"attachment:{path}", rtf_text(data))
+    collector.add_text(attachment(path), rtf_text(data))
     return None
 
 

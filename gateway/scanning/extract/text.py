@@ -7,6 +7,7 @@ import codecs
 from gateway.scanning.extract.context import Collector
 from gateway.scanning.extract.pgp import split_armour
 from gateway.textfiles.encoding import decode_text
+from models.location import attachment
 
 
 def looks_binary(data: bytes, sample: int = 4096) -> bool:
@@ -26,5 +27,5 @@ def extract_plain_text(collector: Collector, data: bytes, path: str, depth: int)
     if unread_blocks:
         collector.not_scanned(f"{path}: OpenPGP signed data was not decoded")
     if text.strip():
-        collector.add_text(f"attachment:{path}", text)
+        collector.add_text(attachment(path), text)
     return "pgp" if encrypted_blocks else None

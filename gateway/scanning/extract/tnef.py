@@ -26,6 +26,7 @@ from gateway.scanning.extract.context import Collector, NotRead
 from gateway.scanning.extract.rtf import compressed_rtf_text, lines_not_in
 from gateway.scanning.htmltext import html_to_text
 from gateway.textfiles.encoding import decode_text
+from models.location import attachment as attachment_location
 
 SIGNATURE = b"\x78\x9f\x3e\x22"
 """0x223E9F78, little-endian: the first four bytes of every TNEF stream."""
@@ -195,7 +196,7 @@ def _read_body(collector: Collector, tnef: TNEF, path: str) -> None:
             texts.append(lines_not_in(compressed_rtf_text(collector, rtf), texts[1]))
         except ValueError as exc:  # the attachments are still read
             collector.not_scanned(f"{path}: the RTF body could not be read ({exc})"[:300])
-    collector.add_text(f"attachment:{path}", "\n".join(t for t in texts if t))
+    collector.add_text(attachment_location(path), "\n".join(t for t in texts if t))
 
 
 def _subject(tnef: TNEF) -> str:
