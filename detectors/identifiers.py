@@ -30,6 +30,7 @@ from detectors.search_windows import (
     digit_clusters,
 )
 from detectors.textmatch import LABEL_WINDOW, Match, labelled, lowered, window_before
+from models.finding import Basis
 from models.redact import redact_digits
 
 UK_UPN = "UK_UPN"
@@ -213,29 +214,47 @@ Finder = Callable[[str, int, int], Iterator[Match]]
 
 
 def _identifier(
-    type_: str, m: re.Match[str], value: str, score: float, kind: str | None = None
+    type_: str,
+    m: re.Match[str],
+    value: str,
+    basis: Basis,
+    kind: str | None = None,
 ) -> Match:
+    score = basis.base + sum(change for _, change in basis.context)
     return Match(
         type=type_,
         start=m.start(),
         end=m.end(),
         evidence=redact_digits(value),
-        score=score,
+        score=round(score, 6),
         kind=kind,
+        basis=basis,
     )
+
+
+def _labelled(matched: str, base: float, label: str, is_labelled: bool) -> Basis:
+    """The basis of an identifier whose label ("UPN:", "NHS number") makes it surer."""
+    context = ((f"labelled as {label}", LABELLED_SCORE - base),) if is_labelled else ()
+    return Basis(matched, base, context)
 
 
 def _find_upns(text: str, lo: int, hi: int) -> Iterator[Match]:
     for m in _UPN.finditer(text, lo, hi):
         if upn.is_valid(m.group()):
-            score = LABELLED_SCORE if labelled(text, m.start(), _UPN_LABEL) else 0.9
-            yield _identifier(UK_UPN, m, m.group().upper(), score)
+            basis = _labelled(
+                "a UPN with a valid check letter",
+                0.9,
+                "a UPN",
+                labelled(text, m.start(), _UPN_LABEL),
+            )
+            yield _identifier(UK_UPN, m, m.group().upper(), basis)
 
 
 def _find_ulns(text: str, lo: int, hi: int) -> Iterator[Match]:
     for m in _TEN_DIGITS.finditer(text, lo, hi):
         if uln_is_valid(m.group()) and labelled(text, m.start(), _ULN_LABEL):
-            yield _identifier(UK_ULN, m, m.group(), LABELLED_SCORE)
+            basis = Basis("a ULN with a valid check digit, labelled as one", LABELLED_SCORE)
+            yield _identifier(UK_ULN, m, m.group(), basis)
 
 
 def _find_nhs_numbers(text: str, lo: int, hi: int) -> Iterator[Match]:
@@ -243,24 +262,30 @@ def _find_nhs_numbers(text: str, lo: int, hi: int) -> Iterator[Match]:
         digits = m.group(1) + m.group(3) + m.group(4)
         if not nhs.is_valid(digits):
             continue
+        matched = "a 10-digit number with a valid NHS check digit"
         if labelled(text, m.start(), _NHS_LABEL):
-            score = LABELLED_SCORE
+            basis = _labelled(matched, 0.7, "an NHS number", True)
         elif labelled(text, m.start(), _PHONE_CUE):
             continue  # "Tel 401-023-2137": a phone number that happens to pass mod 11
-        elif m.group(2) == " ":
-            score = 0.8  # the NHS's own display format, "943 476 5870"
+        elif m.group(2) == " ":  # the NHS's own display format, "943 476 5870"
+            basis = Basis(matched, 0.7, (("written 3-3-4, as the NHS writes them", 0.1),))
         elif nhs_in_issued_range(digits):
-            score = 0.7
+            basis = Basis(matched + ", in the range NHS numbers are issued from", 0.7)
         else:
             continue
-        yield _identifier(UK_NHS, m, digits, score)
+        yield _identifier(UK_NHS, m, digits, basis)
 
 
 def _find_ninos(text: str, lo: int, hi: int) -> Iterator[Match]:
     for m in _NINO.finditer(text, lo, hi):
         if nino_is_valid(m.group()):
-            score = LABELLED_SCORE if labelled(text, m.start(), _NINO_LABEL) else 0.85
-            yield _identifier(UK_NINO, m, re.sub(r"\s", "", m.group()).upper(), score)
+            basis = _labelled(
+                "a National Insurance number with valid prefix letters",
+                0.85,
+                "a National Insurance number",
+                labelled(text, m.start(), _NINO_LABEL),
+            )
+            yield _identifier(UK_NINO, m, re.sub(r"\s", "", m.group()).upper(), basis)
 
 
 def _find_cards(text: str, lo: int, hi: int) -> Iterator[Match]:
@@ -273,14 +298,20 @@ def _find_cards(text: str, lo: int, hi: int) -> Iterator[Match]:
         issuer = card_issuer(digits)
         if issuer is None or not luhn_ok(digits):
             continue
-        score = LABELLED_SCORE if labelled(text, m.start(), _CARD_LABEL) else 0.85
-        yield _identifier(PAYMENT_CARD, m, digits, score, kind=issuer)
+        basis = _labelled(
+            f"a {issuer} card number that passes the Luhn check",
+            0.85,
+            "a card number",
+            labelled(text, m.start(), _CARD_LABEL),
+        )
+        yield _identifier(PAYMENT_CARD, m, digits, basis, kind=issuer)
 
 
 def _find_ibans(text: str, lo: int, hi: int) -> Iterator[Match]:
     for m in _IBAN.finditer(text, lo, hi):
         if iban.is_valid(m.group()):
-            yield _identifier(UK_IBAN, m, iban.compact(m.group()), LABELLED_SCORE)
+            basis = Basis("an IBAN with valid check digits", LABELLED_SCORE)
+            yield _identifier(UK_IBAN, m, iban.compact(m.group()), basis)
 
 
 def _find_bank_accounts(text: str, lo: int, hi: int) -> Iterator[Match]:
@@ -304,6 +335,7 @@ def _find_bank_accounts(text: str, lo: int, hi: int) -> Iterator[Match]:
             end=end,
             evidence=f"{redact_digits(sort_digits)} {redact_digits(account.group())}",
             score=0.9,
+            basis=Basis("a sort code and an account number together, by a bank label", 0.9),
         )
 
 
@@ -337,4 +369,5 @@ def _find_passports(text: str, lo: int, hi: int) -> Iterator[Match]:
             end=m.end(1),
             evidence=redact_digits(number.upper()),
             score=0.85,
+            basis=Basis("a passport number after a passport label", 0.85),
         )

@@ -26,7 +26,7 @@ from detectors.names.hits import NameHit, without_overlaps
 from detectors.names.roster_index import NameKey, RosterIndex
 from detectors.names.table_matcher import RowFinder, TableMatcher, locate_cells
 from detectors.names.text_matcher import TextMatcher
-from models import Directory, Finding, Message, School, TextBlock
+from models import Basis, Directory, Finding, Message, School, TextBlock
 from models.location import ATTACHMENT, SUBJECT, Location, attachment
 from models.redact import redact_spans, redact_words
 
@@ -106,9 +106,13 @@ class PupilNameDetector(Detector):
             evidence = redact_words(first.text)
             where = self._where(location, row, file_name)
             initials = _initials(key)
+            basis = Basis(f"a pupil's full name on the roster, {first.form}", first.score)
             if key in self.index.staff_names:
                 kind: str | None = STAFF_NAMESAKE
                 value = min(self.options.staff_namesake_score, first.score)
+                basis = replace(
+                    basis, context=(("also a member of staff's name", value - first.score),)
+                )
                 explanation = (
                     f"{where} contains {evidence}, a pupil's full name that is also the name "
                     f"of a member of staff; if you mean the pupil, use initials instead, "
@@ -132,6 +136,7 @@ class PupilNameDetector(Detector):
                     kind=kind,
                     count=len(same),
                     span=first.span,
+                    basis=basis,
                 )
             )
         return findings

@@ -356,6 +356,7 @@ class SensitiveDataDetector(Detector):
             row=row,
             kind=match.kind,
             span=span,
+            basis=match.basis,
         )
 
     def _bulk(

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from models.finding import Basis
+
 CELL_SEPARATOR = "\u241f"
 """Joins the cells of a table row ("␟", not a space or a word character); context windows
 and phrases stop at it."""
@@ -31,6 +33,7 @@ class Match:
     """Already redacted: safe to journal and show."""
     score: float
     kind: str | None = None
+    basis: Basis | None = None
 
 
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}

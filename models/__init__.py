@@ -5,7 +5,7 @@ pool pickles them) and the contract between parser, detectors and policy.
 """
 
 from models.directory import Directory, Pupil, StaffMember
-from models.finding import Finding
+from models.finding import Basis, Finding
 from models.message import (
     Address,
     Envelope,
@@ -22,6 +22,7 @@ from models.verdict import Action, RuleMatch, Severity, Verdict
 __all__ = [
     "Action",
     "Address",
+    "Basis",
     "Directory",
     "Envelope",
     "Finding",

@@ -7,6 +7,24 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
+class Basis:
+    """Why a finding has its score, for the DSL reviewing it: what matched, the score
+    that kind of match starts from, and each piece of context that raised or lowered
+    it (the changes add up to the finding's score). Never the matched text itself."""
+
+    matched: str
+    base: float
+    context: tuple[tuple[str, float], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "matched": self.matched,
+            "base": round(self.base, 3),
+            "context": [{"why": why, "change": round(change, 3)} for why, change in self.context],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a detector found.
 
@@ -26,11 +44,15 @@ class Finding:
     kind: str | None = None
     count: int = 1
     span: tuple[int, int] | None = None
+    basis: Basis | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The journalled / printed form: no span, optional keys only when set."""
         data = asdict(self)
         data.pop("span")
+        data.pop("basis")
+        if self.basis is not None:
+            data["basis"] = self.basis.to_json()
         for key in ("row", "kind"):
             if data[key] is None:
                 del data[key]

@@ -109,7 +109,13 @@ class FileNameMatcher:
             value = score.LOWER_CASE
         else:
             value = score.FULL_NAME
-        return NameHit(key=key, span=(first, last), text=" ".join(written), score=value)
+        return NameHit(
+            key=key,
+            span=(first, last),
+            text=" ".join(written),
+            score=value,
+            form=f"in a file name, {score.FORMS[value]}",
+        )
 
     @staticmethod
     def _followed_by_place(name: str, words: list[Word], end: int) -> bool:

@@ -26,6 +26,18 @@ COMMON_WORD = 0.75
 COMMON_WORD_AT_SENTENCE_START = 0.6
 """As above, but the capital of the first word may only mark the start of a sentence."""
 
+FORMS = {
+    FULL_NAME: "written as a name, forename then surname",
+    LOWER_CASE: "written in lower case",
+    COMMON_WORD: "a name that is also an ordinary word, in a name's place",
+    COMMON_WORD_AT_SENTENCE_START: "a name that is also an ordinary word, at a sentence's start",
+}
+"""How a match was written, for the finding's basis, by the score that form gets (the
+forms with a score of their own; the others name themselves where they are found)."""
+SURNAME_FIRST_FORM = "surname first, as a register writes it"
+LIST_LINE_FORM = "surname first, as every line of the list is"
+TABLE_ROW_FORM = "forename and surname in two cells of one table row"
+
 
 @dataclass(frozen=True, slots=True)
 class NameHit:
@@ -36,6 +48,8 @@ class NameHit:
     """The words as written, for redacted evidence and the suggested initials."""
     score: float
     row: int | None = None
+    form: str = ""
+    """How it was written (FORMS), for the finding's basis."""
 
 
 def without_overlaps(hits: list[NameHit]) -> list[NameHit]:

@@ -99,9 +99,10 @@ class RosterIndex:
         return all(word in self.common_words for word in phrase)
 
     def middle_fits(self, key: NameKey, words: Iterable[str]) -> bool:
-        """Words between forename and surname: that pupil's middle names, or initials."""
+        """Words between forename and surname: that pupil's middle names, or initials (a
+        letter: "Amelia 4 Okafor" is a table's cells, forename, year and surname)."""
         allowed = self.pairs.get(key, frozenset())
-        return all(len(word) == 1 or word in allowed for word in words)
+        return all((len(word) == 1 and word.isalpha()) or word in allowed for word in words)
 
     def sender_words(self, facts: MessageFacts) -> frozenset[str]:
         """The sender's own name as folded words: from the From header and the directory."""

@@ -89,6 +89,7 @@ class TableMatcher:
                             text=" ".join(c.strip() for c in cells),
                             score=score.TABLE_ROW,
                             row=row.number,
+                            form=score.TABLE_ROW_FORM,
                         )
                     )
         return found

@@ -235,7 +235,15 @@ class TextMatcher:
         if value is None:
             return None
         first, last = tokens.char_span(candidate.start, candidate.end)
-        return NameHit(key=key, span=(first, last), text=tokens.text[first:last], score=value)
+        if candidate.order == "family":
+            form = "family name first, as the roster gives it"
+        elif value in score.FORMS:
+            form = score.FORMS[value]
+        else:
+            form = score.LIST_LINE_FORM if candidate.order == "line" else score.SURNAME_FIRST_FORM
+        return NameHit(
+            key=key, span=(first, last), text=tokens.text[first:last], score=value, form=form
+        )
 
     def _comma_form_plain(self, tokens: Tokens, candidate: _Candidate, key: NameKey) -> bool:
         """ "Jones, Amelia" is a name; "Thomas, Harry and Jack" is a list of forenames.
