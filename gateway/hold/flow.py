@@ -177,7 +177,7 @@ class HoldFlow:
                 expires_at=now + timedelta(days=self.config.hold.retention_days),
                 confirm_by=confirm_by if action == Action.CONFIRM else None,
             )
-            entry.hold_id = hold_id
+            entry.held_as(hold_id)
             await insert_entries(conn, [entry])
             await audit.record(
                 conn,

@@ -36,7 +36,7 @@ from gateway.scanning.pool import ScanFailed, ScanPool, ScanResult
 from gateway.smtp import replies
 from gateway.smtp.auth import AuthOutcome, SmtpAuthenticator
 from gateway.storage.ids import new_id
-from gateway.storage.journal import JournalEntry, JournalWriter, Outcome, describe_verdict
+from gateway.storage.journal import JournalEntry, JournalWriter, Outcome
 from models import Action, Envelope, Finding, Verdict
 
 log = logging.getLogger(__name__)
@@ -382,21 +382,20 @@ class RelayHandler:
         except ScanFailed as exc:
             log.warning("message %s not scanned: %s", entry.id, exc)
             await self._end_transaction(server)
-            entry.error = str(exc)
+            entry.failed(exc)
             return await self._finish(
                 entry,
                 Outcome.TEMPFAILED,
                 replies.NOT_CHECKED,
                 started,
             )
-        entry.scan_ms = result.scan_ms
         verdict = decide(
             result.facts,
             result.findings,
             self.services.rules,
             audit_only=self.services.config.policy.audit_only,
         )
-        describe_verdict(entry, result.facts, result.findings, verdict)
+        entry.scanned(result.facts, result.findings, verdict, result.scan_ms)
         action = verdict.enforced
         if action in (Action.DELIVER, Action.NOTIFY):
             return await self._deliver(
@@ -428,7 +427,7 @@ class RelayHandler:
             reply: Reply = await server.upstream.data(content)
         except NextHopUnavailable as exc:
             log.warning("message %s: %s", entry.id, exc)
-            entry.error = str(exc)[:1000]
+            entry.failed(exc)
             return await self._finish(
                 entry,
                 Outcome.TEMPFAILED,
@@ -463,10 +462,8 @@ class RelayHandler:
         entry: JournalEntry,
         started: float,
     ) -> str:
-        entry.outcome = Outcome.HELD
-        entry.total_ms = (time.perf_counter() - started) * 1000
         what = "until you confirm it" if verdict.action == Action.CONFIRM else "for review"
-        entry.smtp_reply = replies.held_pending(what, entry.id)
+        entry.holding(replies.held_pending(what, entry.id), started)
         try:
             hold_id = await asyncio.shield(
                 self.services.flow.hold(
@@ -481,8 +478,8 @@ class RelayHandler:
             )
         except Exception as exc:
             log.exception("message %s could not be stored for holding", entry.id)
-            entry.hold_id = None
-            entry.error = f"hold store failed: {exc}"[:1000]
+            entry.held_as(None)
+            entry.failed(f"hold store failed: {exc}")
             return await self._finish(
                 entry,
                 Outcome.TEMPFAILED,
@@ -496,9 +493,7 @@ class RelayHandler:
     async def _finish(
         self, entry: JournalEntry, outcome: Outcome, reply: str, started: float
     ) -> str:
-        entry.outcome = outcome
-        entry.smtp_reply = reply
-        entry.total_ms = (time.perf_counter() - started) * 1000
+        entry.finished(outcome, reply, started)
         log.info(
             "message %s from=%s rcpts=%d size=%d action=%s outcome=%s scan_ms=%.1f total_ms=%.1f",
             entry.id,

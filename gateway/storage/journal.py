@@ -27,6 +27,7 @@ import json
 import logging
 import re
 import socket
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -80,6 +81,48 @@ class JournalEntry:
     total_ms: float | None = None
     error: str | None = None
 
+    # The entry's life, in the order it happens; these are the only places its fields
+    # change, so what a journal row says is decided here, whoever writes it.
+
+    def scanned(
+        self,
+        facts: MessageFacts,
+        findings: tuple[Finding, ...],
+        verdict: Verdict,
+        scan_ms: float,
+    ) -> None:
+        """What the scan and the verdict found (the subject with the matches masked)."""
+        self.scan_ms = scan_ms
+        self.header_from = clean_text(facts.sender, _column_length(journal.c.header_from))
+        self.subject = clean_text(
+            redacted_subject(facts, findings), _column_length(journal.c.subject)
+        )
+        self.message_id = facts.message_id[:998] if facts.message_id else None
+        self.size = facts.size
+        self.action = str(verdict.action)
+        self.audit_only = verdict.audit_only
+        self.rules = list(verdict.rules)
+        self.findings = [f.to_json() for f in findings]
+
+    def failed(self, error: BaseException | str) -> None:
+        """Why the message was not sent on (it is then told 4xx and retried)."""
+        self.error = clean_text(str(error), _column_length(journal.c.error))
+
+    def holding(self, reply: str, started: float) -> None:
+        """About to be stored as a hold; `hold_id` is set in the hold's transaction."""
+        self.outcome = Outcome.HELD
+        self.smtp_reply = reply
+        self.total_ms = (time.perf_counter() - started) * 1000
+
+    def held_as(self, hold_id: str | None) -> None:
+        self.hold_id = hold_id
+
+    def finished(self, outcome: Outcome, reply: str, started: float) -> None:
+        """The SMTP answer given, and how long the whole transaction took."""
+        self.outcome = outcome
+        self.smtp_reply = reply
+        self.total_ms = (time.perf_counter() - started) * 1000
+
     def row(self) -> dict[str, Any]:
         """The row as every path writes it (the writer's batches, a hold's transaction):
         text the database cannot hold replaced, each value cut to its column."""
@@ -92,20 +135,6 @@ def redacted_subject(facts: MessageFacts, findings: tuple[Finding, ...]) -> str:
     """The subject with every finding's matched text masked: it is stored and shown."""
     spans = [f.span for f in findings if f.location == "subject" and f.span]
     return redact_spans(facts.subject, spans)
-
-
-def describe_verdict(
-    entry: JournalEntry, facts: MessageFacts, findings: tuple[Finding, ...], verdict: Verdict
-) -> None:
-    """Fill the parts of an entry that come from the scan and the verdict."""
-    entry.header_from = clean_text(facts.sender, _column_length(journal.c.header_from))
-    entry.subject = clean_text(redacted_subject(facts, findings), _column_length(journal.c.subject))
-    entry.message_id = facts.message_id[:998] if facts.message_id else None
-    entry.size = facts.size
-    entry.action = str(verdict.action)
-    entry.audit_only = verdict.audit_only
-    entry.rules = list(verdict.rules)
-    entry.findings = [f.to_json() for f in findings]
 
 
 async def insert_entries(conn: AsyncConnection, entries: list[JournalEntry]) -> None:
