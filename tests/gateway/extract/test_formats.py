@@ -7,10 +7,12 @@ content) and parsed with parse_message.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 
 import msoffcrypto
+import openpyxl
 import pytest
 
 from tests.gateway.extract import files
@@ -318,3 +320,73 @@ def test_plain_xls_control_rows() -> None:
     data = corpus("mime", "attachments", "plain.xls").read_bytes()
     table = block(parse_attached("plain.xls", data), "attachment:plain.xls#Sheet1")
     assert [(r.number, r.cells) for r in table.rows] == [(1, ("lorem ipsum", "3"))]
+
+
+def _cells(name: str, data: bytes, sheet: str) -> dict[int, tuple[str, ...]]:
+    table = block(parse_attached(name, data), f"attachment:{name}#{sheet}")
+    return {row.number: row.cells for row in table.rows}
+
+
+def test_xlsx_values_as_excel_shows_them() -> None:
+    """Written by openpyxl as Excel would store them: booleans, a formula's cached value
+    is not there (openpyxl writes none) so the cell is empty, a time of day, a custom
+    date format, a gap between columns, numbers without ".0"."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Mixed"
+    sheet["A1"], sheet["C1"] = "Name", "Present"
+    sheet["A2"], sheet["C2"] = "Amelia", True
+    sheet["A3"] = 12.0
+    sheet["B3"] = 2.5
+    sheet["A4"] = dt.time(9, 15)
+    sheet["A5"] = dt.datetime(2016, 9, 3)
+    sheet["A5"].number_format = "dd-mmm-yy"
+    sheet["A6"] = "=1+1"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = _cells("mixed.xlsx", buffer.getvalue(), "Mixed")
+    assert rows[1] == ("Name", "", "Present")
+    assert rows[2] == ("Amelia", "", "TRUE")
+    assert rows[3] == ("12", "2.5")
+    assert rows[4] == ("09:15",)
+    assert rows[5] == ("03/09/2016",)
+    assert 6 not in rows  # a formula with no cached value shows nothing
+
+
+SHEET_XML = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="2"><c r="B2" t="inlineStr"><is><t>Zofia</t></is></c>'
+    '<c r="C2" t="s"><v>0</v></c><c r="D2" t="str"><f>A1</f><v>cached</v></c></row>'
+    '<row r="7"><c r="A7" s="1"><v>42736</v></c><c r="B7" t="e"><v>#N/A</v></c></row>'
+    "</sheetData></worksheet>"
+)
+
+
+def test_xlsx_inline_and_rich_strings_cached_formulas_and_1904_dates() -> None:
+    """Hand-written parts, as other writers (and older Excel on a Mac) produce them."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    members = {
+        "[Content_Types].xml": b"<Types/>",
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><workbookPr date1904="1"/>'
+            '<sheets><sheet name="Class #2" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ).encode(),
+        "xl/_rels/workbook.xml.rels": (
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/>'
+            b"</Relationships>"
+        ),
+        "xl/sharedStrings.xml": (
+            f'<sst xmlns="{main}"><si><r><t>Kowal</t></r><r><t>czyk</t></r>'
+            "<rPh><t>KOWARUCHIKU</t></rPh></si></sst>"
+        ).encode(),
+        "xl/styles.xml": (
+            f'<styleSheet xmlns="{main}"><cellXfs count="2"><xf numFmtId="0"/>'
+            '<xf numFmtId="14"/></cellXfs></styleSheet>'
+        ).encode(),
+        "xl/worksheets/sheet1.xml": SHEET_XML.encode(),
+    }
+    rows = _cells("class.xlsx", files.zip_of(members), "Class #2")
+    assert rows[2] == ("", "Zofia", "Kowalczyk", "cached")  # phonetic guide left out
+    assert rows[7] == ("02/01/2021", "#N/A")  # serial 42736 counted from 1904
