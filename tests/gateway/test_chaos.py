@@ -15,22 +15,17 @@ the client was told with what reached the next hop, the hold queue and the journ
 
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
-import smtplib
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import asyncpg
 import pytest
 
+from tests.conftest import PG_DSN
 from tests.harness import CaptureServer, free_port
+from tests.ledger import Database, Ledger, client, delivered_ids, wait_done
 from tests.processes import Serve, serve_config, wait_for_port
 from tests.support import REPO
 
@@ -58,114 +53,14 @@ def _raw(n: int) -> bytes:
     ).encode()
 
 
-@dataclass
-class Ledger:
-    """What the client sent and was told, per message number."""
-
-    attempts: Counter[int] = field(default_factory=Counter)
-    acknowledged: set[int] = field(default_factory=set)
-    refused: dict[int, str] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def done(self) -> int:
-        with self.lock:
-            return len(self.acknowledged) + len(self.refused)
-
-
-def _client(port: int, numbers: list[int], ledger: Ledger, stop_at: float) -> None:
-    """Send each message until it is acknowledged or refused for good (5xx)."""
-    for n in numbers:
-        while time.monotonic() < stop_at:
-            with ledger.lock:
-                ledger.attempts[n] += 1
-            try:
-                with smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp:
-                    smtp.sendmail("teacher@school.example", ["parent@example.org"], _raw(n))
-            except smtplib.SMTPResponseException as exc:
-                if exc.smtp_code >= 500:
-                    with ledger.lock:
-                        ledger.refused[n] = f"{exc.smtp_code} {exc.smtp_error!r}"
-                    break
-            except smtplib.SMTPRecipientsRefused as exc:
-                codes = [code for code, _ in exc.recipients.values()]
-                if min(codes) >= 500:
-                    with ledger.lock:
-                        ledger.refused[n] = str(exc.recipients)
-                    break
-            except (OSError, smtplib.SMTPException):
-                pass  # refused, dropped or timed out: a sending MTA tries again
-            else:
-                with ledger.lock:
-                    ledger.acknowledged.add(n)
-                break
-            time.sleep(0.2)  # the client's retry interval (an MTA's queue run)
-
-
-class Database:
-    """The gateway's PostgreSQL database, which the test can take away and give back."""
-
-    def __init__(self, admin_dsn: str, name: str) -> None:
-        self.admin_dsn = admin_dsn
-        self.name = name
-
-    def _admin(self, *statements: str) -> None:
-        async def run() -> None:
-            conn = await asyncpg.connect(self.admin_dsn, timeout=10)
-            try:
-                for statement in statements:
-                    await conn.execute(statement)
-            finally:
-                await conn.close()
-
-        asyncio.run(run())
-
-    def lose(self) -> None:
-        """Refuse new connections and cut the open ones, as a database restart does."""
-        self._admin(
-            f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS false',
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            f"WHERE datname = '{self.name}' AND pid <> pg_backend_pid()",
-        )
-
-    def restore(self) -> None:
-        self._admin(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true')
-
-    def rows(self, sql: str) -> list[Any]:
-        async def run() -> list[Any]:
-            dsn = self.admin_dsn.rsplit("/", 1)[0] + f"/{self.name}"
-            conn = await asyncpg.connect(dsn, timeout=10)
-            try:
-                return list(await conn.fetch(sql))
-            finally:
-                await conn.close()
-
-        return asyncio.run(run())
-
-
 @pytest.fixture
 def database(postgres_url: str) -> Iterator[Database]:
-    from tests.conftest import PG_DSN
-
     name = postgres_url.rsplit("/", 1)[1]
     db = Database(PG_DSN, name)
     try:
         yield db
     finally:
         db.restore()
-
-
-def _wait_done(ledger: Ledger, count: int, stop_at: float) -> None:
-    while ledger.done() < count:
-        assert time.monotonic() < stop_at, f"only {ledger.done()} of {count} messages done"
-        time.sleep(0.05)
-
-
-def _delivered(capture: CaptureServer) -> Counter[str]:
-    ids: Counter[str] = Counter()
-    for captured in capture.originals():
-        message = email.message_from_bytes(captured.content, policy=email.policy.default)
-        ids[str(message["Message-ID"])] += 1
-    return ids
 
 
 def test_chaos_loses_nothing_and_journals_everything(
@@ -192,20 +87,22 @@ def test_chaos_loses_nothing_and_journals_everything(
         numbers = list(range(1, MESSAGES + 1))
         clients = [
             threading.Thread(
-                target=_client, args=(port, numbers[i::CLIENTS], ledger, stop_at), daemon=True
+                target=client,
+                args=([port], numbers[i::CLIENTS], ledger, stop_at, _raw),
+                daemon=True,
             )
             for i in range(CLIENTS)
         ]
-        for client in clients:
-            client.start()
+        for thread in clients:
+            thread.start()
 
-        _wait_done(ledger, 15, stop_at)
+        wait_done(ledger, 15, stop_at)
         capture.stop()  # the next hop goes away for a while
         events.append("upstream down 2 s")
         time.sleep(2)
         capture.start()
 
-        _wait_done(ledger, 35, stop_at)
+        wait_done(ledger, 35, stop_at)
         gateway.process.kill()  # SIGKILL in the middle of the traffic
         gateway.process.wait(30)
         events.append("gateway SIGKILLed")
@@ -213,13 +110,13 @@ def test_chaos_loses_nothing_and_journals_everything(
         gateway = Serve(["--config", str(config)], cwd=tmp_path, log=log, env=env)
         wait_for_port(port, gateway.process)
 
-        _wait_done(ledger, 55, stop_at)
+        wait_done(ledger, 55, stop_at)
         database.lose()
         events.append("database lost 4 s")
         time.sleep(4)
         database.restore()
 
-        _wait_done(ledger, 75, stop_at)
+        wait_done(ledger, 75, stop_at)
         for _ in range(3):  # flapping
             capture.stop()
             time.sleep(0.5)
@@ -227,7 +124,7 @@ def test_chaos_loses_nothing_and_journals_everything(
             time.sleep(0.5)
         events.append("upstream flapped 3 times")
 
-        _wait_done(ledger, 90, stop_at)
+        wait_done(ledger, 90, stop_at)
         database.lose()
         gateway.process.kill()  # killed while the database is away
         gateway.process.wait(30)
@@ -237,8 +134,8 @@ def test_chaos_loses_nothing_and_journals_everything(
         gateway = Serve(["--config", str(config)], cwd=tmp_path, log=log, env=env)
         wait_for_port(port, gateway.process)
 
-        for client in clients:
-            client.join(max(0.0, stop_at - time.monotonic()))
+        for thread in clients:
+            thread.join(max(0.0, stop_at - time.monotonic()))
         assert ledger.done() == MESSAGES, f"clients unfinished: {ledger.done()} of {MESSAGES}"
 
         # recovery: spooled journal rows are written once the database is reachable
@@ -251,7 +148,7 @@ def test_chaos_loses_nothing_and_journals_everything(
                     "SELECT message_id FROM journal WHERE outcome IN ('delivered', 'held')"
                 )
             }
-            delivered = _delivered(capture)
+            delivered = delivered_ids(capture)
             held = Counter(r["subject"] for r in database.rows("SELECT subject FROM held_messages"))
             reached = set(delivered) | {_message_id(int(s.split()[1])) for s in held}
             unjournalled = reached - journalled
