@@ -22,6 +22,13 @@ from importlib import resources
 from typing import Any
 
 from detectors.person_reference import individual_score, sentence_at, topic_score
+from detectors.special_category_model import (
+    MAX_SCORED,
+    SentenceModel,
+    default_model,
+    occurrences,
+    words_of,
+)
 from detectors.textmatch import CELL_SEPARATOR, Match, lowered
 
 SPECIAL_CATEGORY = "SPECIAL_CATEGORY"
@@ -142,14 +149,20 @@ def parse_phrase(kind: str, entry: str) -> Phrase:
     )
 
 
-def default_vocabulary() -> dict[str, list[str]]:
+class ShippedVocabulary(dict[str, list[str]]):
+    """The shipped vocabulary (a school's phrases may be added to it): PhraseMatcher uses
+    the learned sentence model with it, so turning the default vocabulary off in config
+    turns the model off too."""
+
+
+def default_vocabulary() -> ShippedVocabulary:
     """The shipped vocabulary and medication files as {kind: [entries]} (read once per
     detector build). A medication counts only about someone ("~"): "gave him his Ritalin"."""
     data = resources.files("detectors").joinpath("data")
     vocabulary = parse_vocabulary(data.joinpath(VOCABULARY_FILE).read_text("utf-8"))
     medications = parse_word_lines(data.joinpath(MEDICATIONS_FILE).read_text("utf-8"))
     vocabulary.setdefault("health", []).extend(f"~{name}" for name in medications)
-    return vocabulary
+    return ShippedVocabulary(vocabulary)
 
 
 def parse_word_lines(text: str) -> list[str]:
@@ -224,10 +237,25 @@ class PhraseMatcher:
     message is first reduced to the set of its words, so only groups whose first word
     and some phrase's anchor word occur in it are searched at all. Whether a phrase
     applies where it is found (about a person, not a topic) is decided by its sentence
-    (see _Context).
+    (see _Context). Sentences no phrase matches are offered to the learned model
+    (detectors/special_category_model.py), whose candidates are judged the same way.
     """
 
-    def __init__(self, vocabulary: Mapping[str, list[str]], ignored: frozenset[str]) -> None:
+    def __init__(
+        self,
+        vocabulary: Mapping[str, list[str]],
+        ignored: frozenset[str],
+        learned: SentenceModel | bool | None = None,
+    ) -> None:
+        """`learned`: the sentence model to use, True for the shipped one, False for none;
+        by default the shipped one exactly when `vocabulary` is the shipped vocabulary."""
+        if learned is None:
+            learned = isinstance(vocabulary, ShippedVocabulary)
+        self._model = default_model() if learned is True else learned or None
+        self._ignored_words = frozenset(
+            w for i in ignored for w in _WORD.findall(i.lower()) if len(_WORD.findall(i)) == 1
+        )
+        """A school's ignored one-word phrases never start a learned candidate either."""
         ignored_words = {tuple(_WORD.findall(i.lower())) for i in ignored}
         by_first: dict[tuple[str, bool], dict[tuple[str, ...], Phrase]] = {}
         for kind, entries in vocabulary.items():
@@ -245,24 +273,88 @@ class PhraseMatcher:
             self._groups.setdefault(first.lower(), []).append(_Group(phrases, exact))
 
     def find(self, text: str) -> list[Match]:
+        return self._find(text, learned_only=False)
+
+    def candidates(self, text: str) -> list[Match]:
+        """The learned model's findings alone (what its training script weighs)."""
+        return self._find(text, learned_only=True)
+
+    def _find(self, text: str, *, learned_only: bool) -> list[Match]:
         lower = lowered(text)
         words = set(_WORD.findall(lower))
         present = self._groups.keys() & words
-        if not present:
+        triggers = self._model.triggers(words - self._ignored_words) if self._model else []
+        if not present and not triggers:
             return []
-        context = _Context(
-            text,
-            len(words & _DOCUMENT_WORDS),
-            len(words) >= _LONG and words.isdisjoint(_SCHOOL_WORDS),
+        third_party = len(words) >= _LONG and words.isdisjoint(_SCHOOL_WORDS)
+        if third_party:
+            triggers = []  # the model knows school mail, not forwarded news or threads
+            if not present:
+                return []
+        context = _Context(text, len(words & _DOCUMENT_WORDS), third_party)
+        found = _longest_first(
+            [
+                match
+                for first in present
+                for group in self._groups[first]
+                if not group.anchors.isdisjoint(words)
+                for match in group.find(text, text if group.exact_case else lower, context)
+            ]
         )
-        found = [
-            match
-            for first in present
-            for group in self._groups[first]
-            if not group.anchors.isdisjoint(words)
-            for match in group.find(text, text if group.exact_case else lower, context)
-        ]
-        return [m for m in _longest_first(found) if m.kind != NOT_SPECIAL]
+        kept = [] if learned_only else [m for m in found if m.kind != NOT_SPECIAL]
+        if triggers and self._model is not None:
+            kept.extend(_learned(self._model, text, lower, triggers, context, found))
+            kept.sort(key=lambda m: m.start)
+        return kept
+
+
+def _learned(
+    model: SentenceModel,
+    text: str,
+    lower: str,
+    triggers: list[str],
+    context: _Context,
+    found: list[Match],
+) -> Iterator[Match]:
+    """The model's candidates in sentences no phrase was found in, judged like a topic
+    phrase ("~"): the strongest trigger word of the sentence stands for it and is the
+    evidence (a word of the shipped trigger list, never a name); the score is the
+    model's probability. A phrase blocked as not special ("excluded from the
+    calculation") blocks the model there too."""
+    scored: dict[int, float] = {}
+    tried = 0
+    for word in triggers:
+        for at in occurrences(lower, word):
+            end = at + len(word)
+            if any(m.start <= at < m.end for m in found):
+                continue
+            if tried >= MAX_SCORED:
+                return
+            tried += 1
+            sentence = sentence_at(text, at, end)
+            if sentence.start in scored and scored[sentence.start] < 0:
+                continue
+            if sentence.start not in scored:
+                finish = sentence.start + len(sentence.text)
+                if any(sentence.start <= m.start < finish for m in found):
+                    scored[sentence.start] = -1.0
+                    continue
+                scored[sentence.start] = model.probability(words_of(sentence.text))
+            probability = scored[sentence.start]
+            if probability < model.threshold:
+                scored[sentence.start] = -1.0
+                continue
+            phrase = Phrase(model.kind_of(word), word, (word,), needs_person=True)
+            if context.allows(phrase, at, end):
+                scored[sentence.start] = -1.0  # one finding a sentence
+                yield Match(
+                    type=SPECIAL_CATEGORY,
+                    start=at,
+                    end=end,
+                    evidence=phrase.text,
+                    score=round(probability, 3),
+                    kind=phrase.kind,
+                )
 
 
 class _Context:

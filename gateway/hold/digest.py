@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 
 from gateway.hold.status import HoldStatus
+from gateway.policy.titles import RuleTitles
 from gateway.storage.engine import Store
 from models.schema import app_state, audit_log, held_messages, journal
 
@@ -80,7 +82,17 @@ async def collect(store: Store, since: datetime) -> DigestData:
     )
 
 
-def render(data: DigestData, console_url: str, school: str, zone: tzinfo) -> tuple[str, str]:
+def render(
+    data: DigestData,
+    console_url: str,
+    school: str,
+    zone: tzinfo,
+    title: Callable[[str], str] | None = None,
+) -> tuple[str, str]:
+    """The digest's subject and text; `title` names a rule as people read it (pass the
+    configured rules' titles so that a school's own rule shows its own; default: the
+    built-in rules')."""
+    title = title or RuleTitles(())
     lines = [
         f"schoolgate daily summary for {school}",
         f"Since {data.since.astimezone(zone):%A %d %B %H:%M}.",
@@ -90,7 +102,7 @@ def render(data: DigestData, console_url: str, school: str, zone: tzinfo) -> tup
     ]
     if data.rules:
         lines += ["", "Rules that matched:"]
-        lines += [f"  - {rule}: {n}" for rule, n in data.rules.most_common(15)]
+        lines += [f"  - {title(rule)}: {n}" for rule, n in data.rules.most_common(15)]
     lines += ["", f"Held for review and still waiting: {len(data.waiting)}"]
     lines += [
         f'  - [{severity}] {sender}: "{subject}"  {console_url}/held/{hold_id}'

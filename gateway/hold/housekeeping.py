@@ -14,6 +14,7 @@ from gateway.config.settings import Config
 from gateway.delivery.mailer import Mailer
 from gateway.hold import digest, notices
 from gateway.hold.flow import HoldFlow
+from gateway.policy.titles import RuleTitles
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,11 @@ class Housekeeper:
         now = now or self.clock()
         data = await digest.collect(self.flow.store, digest.window_start(now))
         subject, body = digest.render(
-            data, self.flow.public_url, self.config.school.name, self.config.notices.zone
+            data,
+            self.flow.public_url,
+            self.config.school.name,
+            self.config.notices.zone,
+            title=RuleTitles(self.config.effective_rules()),
         )
         message = notices.compose(
             sender=self.config.notice_sender,

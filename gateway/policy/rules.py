@@ -8,9 +8,10 @@ of rules never matters.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -27,6 +28,10 @@ class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)
+    title: str = Field(default="", max_length=120)
+    """What the rule is about, as staff read it on every page ("Pupil's full name in the
+    subject, to someone outside school"); the name is the slug stored in the journal.
+    Left out (a school's own rule), it is the name made readable."""
     action: Action
     reason: str = Field(min_length=1, max_length=400)
     """Plain-language reason shown to the sender (and in the 550 text for reject)."""
@@ -54,6 +59,13 @@ class Rule(BaseModel):
     unscannable: bool | None = None
     """True: only when some part could not be read (limits, corrupt file)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _title_from_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not str(data.get("title") or "").strip():
+            data = {**data, "title": readable_name(str(data.get("name", "")))}
+        return data
+
     @model_validator(mode="after")
     def _has_a_condition(self) -> Rule:
         if not (self.types or self.unscannable is not None):
@@ -62,6 +74,13 @@ class Rule(BaseModel):
                 "a rule without conditions would match every message"
             )
         return self
+
+
+def readable_name(name: str) -> str:
+    """A rule's slug as words, for a rule without a title (or one no longer configured):
+    "own-personal-mailbox" reads "Own personal mailbox"."""
+    words = " ".join(re.split(r"[-_.]+", name)).strip()
+    return words[:1].upper() + words[1:]
 
 
 class RuleFile(BaseModel):

@@ -8,7 +8,7 @@ Incidents that matched several rules count once, under the first rule listed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 48
 MAX_SERIES = 5
 OTHER = "other rules"
+NO_RULE = "(no rule)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +83,28 @@ def _y_axis(chart: Chart, top: float, suffix: str = "") -> None:
         chart.gridlines.append(Label(LEFT - 6, y, f"{value:g}{suffix}", "end"))
 
 
+def _labelled(i: int, weeks: list[date]) -> bool:
+    """Every other week has an axis label, counted back from the last one, so the current
+    week (the one people look for) always has one."""
+    return (len(weeks) - 1 - i) % 2 == 0 or len(weeks) <= 8
+
+
+def _week_name(week: date, weeks: list[date], short: bool = True) -> str:
+    """The axis label and table cell of a week: the last of `weeks` is the current one."""
+    if weeks and week == weeks[-1]:
+        return "This week" if short else f"{week:%d %b %Y} (this week)"
+    return f"{week:%d %b}" if short else f"{week:%d %b %Y}"
+
+
 def _first_rule(rules: Sequence[str]) -> str:
-    return rules[0] if rules else "(no rule)"
+    return rules[0] if rules else NO_RULE
 
 
-def incidents_by_week(rows: Iterable[Any], weeks: list[date]) -> Chart:
-    """Stacked bars: incidents per week, one colour per rule (the busiest five)."""
+def incidents_by_week(
+    rows: Iterable[Any], weeks: list[date], title: Callable[[str], str] = str
+) -> Chart:
+    """Stacked bars: incidents per week, one colour per rule (the busiest five); `title`
+    gives a rule's name as people read it (the rows carry rule names)."""
     counts: Counter[tuple[date, str]] = Counter()
     totals: Counter[str] = Counter()
     for row in rows:
@@ -110,7 +127,7 @@ def incidents_by_week(rows: Iterable[Any], weeks: list[date]) -> Chart:
         id="by-week",
         title="Incidents per week, by rule",
         summary=f"{sum(totals.values())} incidents in the last {len(weeks)} weeks",
-        head=["Week starting", *series, "Total"],
+        head=["Week starting", *(_series_name(s, title) for s in series), "Total"],
     )
     top = _nice_max(max((sum(c.values()) for c in per_week.values()), default=0) or 1)
     _y_axis(chart, top)
@@ -125,20 +142,25 @@ def incidents_by_week(rows: Iterable[Any], weeks: list[date]) -> Chart:
             if n:
                 h = plot_h * n / top
                 y -= h
-                title = f"Week of {week:%d %b}: {n} × {rule}"
-                chart.shapes.append(Shape(x, y, slot * 0.7, h, f"series-{s}", title))
-        if i % 2 == len(weeks) % 2 or len(weeks) <= 8:
-            chart.labels.append(Label(x + slot * 0.35, chart.height - BOTTOM + 16, f"{week:%d %b}"))
+                tip = f"Week of {week:%d %b}: {n} × {_series_name(rule, title)}"
+                chart.shapes.append(Shape(x, y, slot * 0.7, h, f"series-{s}", tip))
+        if _labelled(i, weeks):
+            label = _week_name(week, weeks)
+            chart.labels.append(Label(x + slot * 0.35, chart.height - BOTTOM + 16, label))
         if totals:
             chart.rows.append(
                 [
-                    f"{week:%d %b %Y}",
+                    _week_name(week, weeks, short=False),
                     *(str(per_week[week][r]) for r in series),
                     str(sum(per_week[week].values())),
                 ]
             )
-    chart.legend = [(f"series-{s}", rule) for s, rule in enumerate(series)]
+    chart.legend = [(f"series-{s}", _series_name(rule, title)) for s, rule in enumerate(series)]
     return chart
+
+
+def _series_name(rule: str, title: Callable[[str], str]) -> str:
+    return rule if rule in (OTHER, NO_RULE) else title(rule)
 
 
 def top_senders(rows: Iterable[Any], limit: int = 10) -> Chart:
@@ -196,11 +218,17 @@ def override_rate(rows: Iterable[Any], overridden: set[str], weeks: list[date]) 
         title = f"Week of {week:%d %b}: {sent[week]} of {held[week]} sent anyway"
         if held[week]:
             chart.shapes.append(Shape(x, TOP + plot_h - h, slot * 0.7, h, "series-1", title))
-        if i % 2 == len(weeks) % 2 or len(weeks) <= 8:
-            chart.labels.append(Label(x + slot * 0.35, chart.height - BOTTOM + 16, f"{week:%d %b}"))
+        if _labelled(i, weeks):
+            label = _week_name(week, weeks)
+            chart.labels.append(Label(x + slot * 0.35, chart.height - BOTTOM + 16, label))
         if total_held:
             chart.rows.append(
-                [f"{week:%d %b %Y}", str(held[week]), str(sent[week]), f"{100 * share:.0f}%"]
+                [
+                    _week_name(week, weeks, short=False),
+                    str(held[week]),
+                    str(sent[week]),
+                    f"{100 * share:.0f}%",
+                ]
             )
     return chart
 

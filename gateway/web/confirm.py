@@ -6,11 +6,13 @@ link scanners cannot act on a message by fetching the URL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 
+from gateway.hold.flow import Result
 from gateway.hold.links import LinkError
 from gateway.hold.notices import where
 from gateway.hold.status import HoldStatus
@@ -113,5 +115,43 @@ async def decide(request: Request, token: str, choice: str, reason: str = Form("
         }
         return _page(request, "confirm.html", values, status=400)
     result = await ctx.flow.send_anyway(held.id, actor, reason)
-    title = "Sent" if result.ok else "Not sent"
-    return _page(request, "message.html", {"title": title, "message": result.message})
+    if not result.ok or held.status != HoldStatus.HELD:  # refused, or decided before this
+        title = "Sent" if result.ok else "Not sent"
+        return _page(request, "message.html", {"title": title, "message": result.message})
+    return _page(request, "message.html", _sent(ctx, held, result, reason))
+
+
+def _sent(ctx: WebContext, held: HeldMessage, result: Result, reason: str) -> dict[str, Any]:
+    """What "Send anyway" did, in a teacher's words: to whom and when, that the reason is
+    on record for the reviewer, and what to do if it should not have gone."""
+    to = _names(held.recipients)
+    subject = f"“{held.subject}”" if held.subject else "with no subject"
+    now = datetime.now(ctx.config.notices.zone)
+    at = f"{now:%H:%M} on {now:%A} {now.day} {now:%B}"
+    if result.status == HoldStatus.RELEASED:
+        message = f"Sent. Your email {subject} went to {to} at {at}."
+    else:  # handed to the delivery queue: the next mail server asked it to try again
+        message = (
+            f"Your email {subject} is on its way to {to}: it left schoolgate at {at}, and "
+            "the school's mail system will keep trying until it is delivered."
+        )
+    role = ctx.config.notices.reviewer_role
+    return {
+        "title": "Sent",
+        "message": message,
+        "details": [
+            f"The reason you gave (“{reason}”) is recorded with the email, and the school's "
+            f"{role} can see it.",
+            f"If it should not have gone (the wrong person, or details that should have "
+            f"been left out), tell the {role} straight away. An email cannot be called "
+            "back once it has been delivered, but they can help put it right, for "
+            "example by asking the recipient to delete it.",
+        ],
+    }
+
+
+def _names(recipients: Sequence[str]) -> str:
+    shown = list(recipients[:5]) or ["its recipients"]
+    if len(recipients) > 5:
+        shown.append(f"{len(recipients) - 5} more")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]

@@ -73,7 +73,7 @@ async def dashboard(
         "recent_held": await ctx(request).flow.holds.find(
             statuses=[HoldStatus.HELD], action="quarantine", limit=5
         ),
-        "chart": charts.incidents_by_week(rows, weeks),
+        "chart": charts.incidents_by_week(rows, weeks, ctx(request).rule_titles),
     }
     return render(request, "dashboard.html", values)
 
@@ -91,7 +91,7 @@ async def reports(
         "title": "Reports",
         "weeks": WEEKS,
         "charts": [
-            charts.incidents_by_week(rows, weeks),
+            charts.incidents_by_week(rows, weeks, ctx(request).rule_titles),
             charts.top_senders(rows),
             charts.override_rate(rows, overridden, weeks),
         ],

@@ -103,8 +103,10 @@ def _filters(
     )
 
 
-def _rule_names(request: Request) -> list[str]:
-    return sorted(r.name for r in ctx(request).config.effective_rules())
+def _rule_options(request: Request) -> list[tuple[str, str]]:
+    """(name, title) of every configured rule, for the Rule filter."""
+    titles = ctx(request).rule_titles
+    return titles.options(r.name for r in ctx(request).config.effective_rules())
 
 
 @router.get("/held")
@@ -128,7 +130,7 @@ async def queue(
         "prev_query": filters.query(page=filters.page - 1),
         "next_query": filters.query(page=filters.page + 1),
         "statuses": STATUSES,
-        "rules": _rule_names(request),
+        "rules": _rule_options(request),
     }
     return render(request, "held_list.html", values)
 

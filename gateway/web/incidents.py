@@ -100,7 +100,9 @@ async def incident_log(
         "next_query": _query_string(filters, page=filters.page + 1),
         "prev_query": _query_string(filters, page=filters.page - 1),
         "actions": NON_DELIVER,
-        "rules": sorted(r.name for r in ctx(request).config.effective_rules()),
+        "rules": ctx(request).rule_titles.options(
+            r.name for r in ctx(request).config.effective_rules()
+        ),
         "grades": GRADES,
         "markings": MARKINGS,
     }

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.hold.notices import where
+from gateway.web.finding_groups import FindingGroup, group_findings
 from models import Message, PartInfo
+from models.location import ATTACHMENT, BODY, SUBJECT, Location
 from models.redact import redact_digits, redact_words
 
 MAX_SHOWN_CHARS = 200_000
@@ -47,6 +49,12 @@ class ShownFinding:
     explanation: str
     score: float
     marked: bool = False
+    location: str = ""
+    """The stored location ("attachment:list.xlsx#Sheet1"): findings are grouped by it."""
+    place: str = ""
+    """Where, without the row, for the group's line."""
+    basis: dict[str, Any] | None = None
+    """Why it has its score (models.Basis.to_json), when the detector said."""
 
 
 @dataclass
@@ -62,6 +70,10 @@ class MessageView:
     findings: list[ShownFinding]
     attachments: list[ShownAttachment]
     unscanned: tuple[str, ...]
+
+    @property
+    def groups(self) -> list[FindingGroup[ShownFinding]]:
+        return group_findings(self.findings)
 
 
 def highlight(text: str, marks: Sequence[tuple[int, int, int]]) -> list[Segment]:
@@ -93,21 +105,20 @@ def _agrees(evidence: str, matched: str) -> bool:
 
 
 def label_for(location: str, occurrence: int) -> str:
-    kind, _, name = location.partition(":")
-    if kind == "subject":
+    place = Location.parse(location)
+    if place.area == SUBJECT:
         text = "Subject"
-    elif kind == "body":
+    elif place.area == BODY:
         text = "Message"
-    elif kind == "attachment":
-        text = f"Attachment {name}"
+    elif place.area == ATTACHMENT:
+        text = f"Attachment {place.path}" + (f"#{place.section}" if place.section else "")
     else:
         text = location
     return text if occurrence == 1 else f"{text} (part {occurrence})"
 
 
 def _attachment_path(location: str) -> str | None:
-    kind, _, name = location.partition(":")
-    return name.partition("#")[0] if kind == "attachment" else None
+    return Location.parse(location).file
 
 
 def build_view(message: Message, findings: Sequence[dict[str, Any]]) -> MessageView:
@@ -122,6 +133,9 @@ def build_view(message: Message, findings: Sequence[dict[str, Any]]) -> MessageV
             evidence=str(finding.get("evidence", "")),
             explanation=str(finding.get("explanation", "")),
             score=float(finding.get("score", 0) or 0),
+            location=str(finding.get("location", "")),
+            place=where({**finding, "row": None}),
+            basis=finding.get("basis") if isinstance(finding.get("basis"), dict) else None,
         )
         shown.append(item)
         span = finding.get("span")

@@ -458,7 +458,7 @@ def test_daily_digest_goes_to_reviewers_once_a_day(
     assert f"/held/{waiting.id}" in text
     assert '"Send anyway" overrides: 1' in text
     assert f"{SENDER} (" in text and "Agreed with the head" in text
-    assert "keyword-quarantine: 1" in text
+    assert "Keyword quarantine: 1" in text  # the rule's title (its name in words)
 
 
 def test_a_new_installation_sends_its_first_digest_at_the_next_digest_time(

@@ -363,6 +363,17 @@ def test_dsl_filters_the_log_marks_a_false_positive_and_exports_csv(
     sender.get_by_label(re.compile("Why does it need to go")).fill(GALA_REASON)
     sender.get_by_role("button", name="Send anyway").click()
     expect(sender.get_by_role("heading", name="Sent")).to_be_visible()
+    # what happened, in a teacher's words: to whom and when, who sees the reason, and
+    # what to do if it should not have gone
+    result = sender.locator("main")
+    expect(result).to_contain_text(
+        re.compile(rf"Your email “Swimming gala team” (went|is on its way) to {SWIMMING_CLUB}")
+    )
+    expect(result).to_contain_text(re.compile(r"at \d\d:\d\d on \w+day \d+ \w+"))
+    expect(result).to_contain_text(f"The reason you gave (“{GALA_REASON}”) is recorded")
+    expect(result).to_contain_text("the school's Designated Safeguarding Lead can see it")
+    expect(result).to_contain_text("If it should not have gone")
+    shot(sender, "sent-anyway")
     assert [m.rcpt_tos for m in console.capture.wait_for(2)] == [
         ["head@school.example"],  # the note to a colleague, delivered at once
         [SWIMMING_CLUB],
@@ -425,6 +436,15 @@ def test_dsl_filters_the_log_marks_a_false_positive_and_exports_csv(
     ]
 
     page.goto("/")
+    # the current week, where this morning's incidents are, is labelled on the chart
+    this_week = page.locator("#by-week > svg text", has_text="This week")
+    expect(this_week).to_have_count(1)
+    bars = page.locator("#by-week > svg rect")
+    last_bar = bars.nth(bars.count() - 1).bounding_box()
+    label = this_week.bounding_box()
+    assert last_bar is not None and label is not None
+    assert abs((label["x"] + label["width"] / 2) - (last_bar["x"] + last_bar["width"] / 2)) < 4
+    expect(page.locator("#by-week table")).to_contain_text("(this week)")
     shot(page, "dashboard")
     page.goto("/reports")
     expect(page.locator("figure.chart > svg")).to_have_count(3)
@@ -452,3 +472,165 @@ def test_an_auditor_cannot_open_message_content(browser: Browser, console: Conso
         content = page.content()
         assert "Confidential words" not in content and NHS_NUMBER not in content
     assert "view" not in [a.action for a in console.audit()]
+
+
+CLASS_LIST = [
+    ("Fairweather", "Amelia"),
+    ("Brightwater", "Oliver"),
+    ("Thornbury", "Isla"),
+    ("Ashdown", "Theo"),
+    ("Pennington", "Rosie"),
+    ("Kingsley", "Maya"),
+    ("Hartwell", "Jacob"),
+    ("Lockwood", "Freya"),
+    ("Merriweather", "Noah"),
+    ("Stanbridge", "Ella"),
+    ("Whitcombe", "Arlo"),
+    ("Fenwick", "Poppy"),
+    ("Ravensworth", "Finley"),
+]
+"""A fictional class of 13: the roster, and the spreadsheet a teacher attaches."""
+HOLDING_RULE_SLUG = "pupil-name-subject-external"
+HOLDING_RULE_TITLE = "Pupil's full name in the subject, to someone outside school"
+
+
+def send_with_spreadsheet(console: Console, subject: str, to: str = PARENT) -> None:
+    """A message with a class list attached as list.xlsx (sheet "Sheet1")."""
+    import smtplib
+    from email.message import EmailMessage
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sheet1"
+    sheet.append(["Surname", "Forename", "Year"])
+    for surname, forename in CLASS_LIST:
+        sheet.append([surname, forename, 4])
+    data = io.BytesIO()
+    book.save(data)
+    mail = EmailMessage()
+    mail["From"] = f"{TEACHER[0]} <{TEACHER[1]}>"
+    mail["To"] = to
+    mail["Subject"] = subject
+    mail["Message-ID"] = f"<{time.time_ns()}@school.example>"
+    mail.set_content("Here is the class list for the trip.\r\n\r\nMs Holloway")
+    mail.add_attachment(
+        data.getvalue(),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename="list.xlsx",
+    )
+    with smtplib.SMTP("127.0.0.1", console.runner.port, timeout=60) as client:
+        client.send_message(mail, from_addr=TEACHER[1], to_addrs=[to])
+
+
+def test_held_mail_fits_the_page_at_desktop_widths(browser: Browser, console: Console):
+    """Every column of the queue is in view at 1280 and 1920 px: no header cut off, no
+    sideways scrolling (issue 12: Kind read "Quarant" and Status was hidden)."""
+    seed(console)
+    for width in (1280, 1920):
+        page = open_page(browser, console, {"width": width, "height": 900})
+        sign_in(page, "admin", "/held")
+        expect(page.locator("#results tbody tr")).to_have_count(4)
+        page.wait_for_load_state("load")  # the style sheet too
+        container = page.locator("#results").bounding_box()
+        assert container is not None
+        headers = page.locator("#results thead th")
+        assert headers.count() >= 6
+        for i in range(headers.count()):
+            box = headers.nth(i).bounding_box()
+            assert box is not None, i
+            text = headers.nth(i).inner_text()
+            assert box["x"] >= container["x"] - 0.5, (width, text)
+            assert box["x"] + box["width"] <= container["x"] + container["width"] + 0.5, (
+                width,
+                text,
+                box,
+                container,
+            )
+        table = page.locator("#results table")
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth"), width
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        expect(page.locator("#results thead")).to_contain_text("Kind")
+        expect(page.locator("#results thead")).to_contain_text("Status")
+        page.context.close()
+
+
+def test_rules_read_as_titles_and_the_slug_only_on_the_held_message(
+    browser: Browser, console: Console
+):
+    seed(console)
+    page = open_page(browser, console)
+    sign_in(page, "admin", "/held")
+    slugs = [r.name for r in console.app.state.ctx.config.effective_rules()]
+    for path in ("/held", "/incidents", "/"):
+        page.goto(path)
+        main = page.locator("main")
+        expect(main).to_contain_text(HOLDING_RULE_TITLE)
+        text = main.inner_text()
+        assert [s for s in slugs if s in text] == [], path
+    rule_filter = page.goto("/held")
+    assert rule_filter is not None
+    option = page.locator(f'#f-rule option[value="{HOLDING_RULE_SLUG}"]')
+    expect(option).to_have_text(HOLDING_RULE_TITLE)  # the filter: titles, slugs as values
+    page.get_by_role("link", name=f"A**** F**** - {TRIP}").click()
+    why = page.locator("section[aria-labelledby=why-heading]")
+    expect(why.get_by_role("heading", name=HOLDING_RULE_TITLE)).to_be_visible()
+    expect(why.locator(".slug")).to_contain_text(HOLDING_RULE_SLUG)  # for the admin
+    page.get_by_role("link", name="Incident record").click()
+    expect(page.locator("main")).to_contain_text(HOLDING_RULE_TITLE)
+    assert HOLDING_RULE_SLUG not in page.locator("main").inner_text()
+
+
+def test_a_class_list_reads_as_one_line_per_sheet_and_type(browser: Browser, console: Console):
+    """13 pupils in a spreadsheet are one line, "13 pupils' full names in ...", that opens
+    to the 13 findings, and the page stays a readable length (it was 4,000 px)."""
+    console.add_role_users()
+    console.import_roster(
+        "Surname,Forename,Year,Reg Group\n" + "".join(f"{s},{f},4,4H\n" for s, f in CLASS_LIST)
+    )
+    send_with_spreadsheet(console, "Class list for the trip")
+    hold = console.hold_with("Class list")
+    names = [f for f in hold.findings if f["type"] == "PUPIL_FULL_NAME"]
+    assert len(names) == len(CLASS_LIST)
+    page = open_page(browser, console)
+    sign_in(page, "admin", f"/held/{hold.id}")
+    findings = page.locator("section[aria-labelledby=findings-heading]")
+    group = findings.locator("details", has_text="13 pupils' full names")
+    expect(group.locator("summary")).to_have_text(
+        "13 pupils' full names in the attachment list.xlsx (sheet Sheet1)"
+    )
+    items = group.locator("ol.group-items > li")
+    expect(items).to_have_count(13)
+    expect(items.first).not_to_be_visible()  # folded until opened
+    page.wait_for_load_state("load")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2600, height
+    shot(page, "held-class-list", full_page=True)
+    group.locator("summary").click()
+    expect(items.first).to_be_visible()
+    expect(items.nth(12)).to_contain_text("row")
+    assert page.errors == [], "\n".join(page.errors)  # type: ignore[attr-defined]
+
+
+def test_a_chain_letter_subject_is_shown_as_is_but_a_name_in_it_is_masked(
+    browser: Browser, console: Console
+):
+    """A chain letter's subject names no person, so it is not masked: its finding points
+    at the letter's wording in the body, never at a span of the subject, and the journal
+    masks only the spans findings matched. A pupil's name in the same subject is still
+    masked, that span alone, so the rest reads as written."""
+    console.add_role_users()
+    console.import_roster(ROSTER)
+    chain = next(m for m in MORNING if m.action == "reject")
+    subject = "Fwd: Amelia Fairweather says send this to 10 friends"
+    code, _ = console.send(chain.body, subject=subject, sender=OFFICE[1], to=chain.to)
+    assert code == 550
+    page = open_page(browser, console)
+    sign_in(page, "dsl", "/incidents")
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Fwd: A**** F**** says send this to 10 friends")
+    expect(rows.first).to_contain_text("Chain letter")

@@ -34,7 +34,7 @@ def test_incidents_per_week_count_each_incident_once_under_its_first_rule():
     assert chart.head == ["Week starting", "names", "sensitive", "(no rule)", "Total"]
     assert chart.rows[-2:] == [
         ["02 Mar 2026", "1", "1", "0", "2"],
-        ["09 Mar 2026", "1", "0", "1", "2"],
+        ["09 Mar 2026 (this week)", "1", "0", "1", "2"],
     ]
     assert len(chart.shapes) == 4
     # bars are drawn to scale: two of one height stacked make one bar of twice it
@@ -68,7 +68,10 @@ def test_override_rate_is_per_warning():
     ]
     chart = charts.override_rate(rows, {f"{1:026d}", f"{4:026d}"}, WEEKS)
     assert chart.summary == "67% overrides (2 of 3 warnings)"
-    assert chart.rows[-2:] == [["02 Mar 2026", "2", "1", "50%"], ["09 Mar 2026", "1", "1", "100%"]]
+    assert chart.rows[-2:] == [
+        ["02 Mar 2026", "2", "1", "50%"],
+        ["09 Mar 2026 (this week)", "1", "1", "100%"],
+    ]
 
 
 def test_no_incidents_draw_nothing():
@@ -78,3 +81,20 @@ def test_no_incidents_draw_nothing():
         charts.override_rate([], set(), WEEKS),
     ):
         assert chart.empty and chart.shapes == []
+
+
+def test_the_current_week_is_labelled_and_rules_read_as_titles():
+    weeks = charts.recent_weeks(12, today=date(2026, 3, 12))
+    rows = [_row(1, 10, ["names"]), _row(2, 2, ["names"])]
+    titles = {"names": "Pupil's full name going outside school"}
+    for chart in (
+        charts.incidents_by_week(rows, weeks, titles.__getitem__),
+        charts.override_rate(rows, set(), weeks),
+    ):
+        labels = [label.text for label in chart.labels if label.anchor == "middle"]
+        assert labels[-1] == "This week", chart.id  # every other week, ending with this one
+        assert len(labels) == 6
+    chart = charts.incidents_by_week(rows, weeks, titles.__getitem__)
+    assert chart.head[1] == "Pupil's full name going outside school"
+    assert chart.legend == [("series-0", "Pupil's full name going outside school")]
+    assert chart.rows[-1][0] == "09 Mar 2026 (this week)"

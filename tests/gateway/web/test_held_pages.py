@@ -165,3 +165,17 @@ def test_a_release_cut_off_during_data_is_shown_as_possibly_delivered_twice(tmp_
         assert "Possibly delivered twice" in shown
         assert "Delivery attempt 1" in shown
         assert [a.action for a in console.audit()].count("delivery-uncertain") == 1
+
+
+def test_a_dsl_sees_why_each_finding_has_its_score(console: Console):
+    """The finding's basis (what matched, the score it starts from, the context that
+    moved it) is on the held message and the incident pages, folded away."""
+    console.add_user(email_for("dsl"), "dsl")
+    console.send("Notes KEYWORD-QUARANTINE-EXPLAINED", subject="Explained")
+    hold = console.hold_with("Explained")
+    dsl = console.sign_in(email_for("dsl"))
+    for page in (dsl.get(f"/held/{hold.id}"), dsl.get(f"/incidents/{hold.journal_id}")):
+        assert page.status_code == 200
+        assert "Why this score (1.00)" in page.text
+        assert "The test keyword: 0.80; written in capitals: +0.20." in page.text
+    dsl.close()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gateway.scanning.parse import ParseSettings, parse_message
-from gateway.web.message_view import Segment, build_view, highlight
+from gateway.web.finding_groups import group_findings
+from gateway.web.message_view import Segment, ShownFinding, build_view, highlight
 from models import Envelope
 
 
@@ -119,3 +120,23 @@ def test_a_span_that_no_longer_fits_is_listed_but_not_marked():
     view = build_view(message, findings)
     assert [f.marked for f in view.findings] == [False]
     assert all(s.mark is None for b in view.blocks for s in b.segments)
+
+
+def test_findings_of_one_type_in_one_place_fold_into_a_counted_line():
+    def shown(number: int, type_: str, location: str) -> ShownFinding:
+        return ShownFinding(
+            number, type_, "", "", "", 1.0, location=location, place=f"the {location}"
+        )
+
+    sheet = "attachment:list.xlsx#Sheet1"
+    findings = [shown(1, "UK_NHS", "body")]
+    findings += [shown(n, "PUPIL_FULL_NAME", sheet) for n in range(2, 15)]
+    findings += [shown(15, "PUPIL_FULL_NAME", "body"), shown(16, "PUPIL_FULL_NAME", "body")]
+    groups = group_findings(findings)
+    assert [(g.type, g.count, g.folded) for g in groups] == [
+        ("UK_NHS", 1, False),
+        ("PUPIL_FULL_NAME", 13, True),
+        ("PUPIL_FULL_NAME", 2, False),  # two read as easily one by one
+    ]
+    assert groups[1].summary == f"13 pupils' full names in the {sheet}"
+    assert [f.number for f in groups[1].items] == list(range(2, 15))
