@@ -73,9 +73,20 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+MIGRATION_LOCK = 5_141_837_202
+"""PostgreSQL advisory lock key held while one node migrates (any fixed 64-bit number)."""
+
+
 def _upgrade(connection: sa.Connection) -> None:
+    """Migrate to HEAD. On PostgreSQL, nodes starting together on a new database take
+    turns (an advisory lock held to the end of this transaction), and a node that waited
+    finds the schema already migrated instead of creating its tables a second time."""
     from alembic import command
 
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    if _current_revision(connection) == HEAD:
+        return
     command.upgrade(_alembic_config(connection), "head")
 
 

@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 
 from gateway.storage.engine import Store, StoreError
 from gateway.storage.journal import JournalEntry, JournalWriter, Outcome
+from gateway.storage.migrations import HEAD
 from models.schema import journal, metadata
 
 
@@ -97,3 +98,21 @@ def test_the_head_constant_is_the_newest_migration():
     from gateway.storage.migrations import HEAD
 
     assert head_revision() == HEAD
+
+
+def test_nodes_starting_together_on_a_new_database_all_start(postgres_url: str):
+    """Two (here four) gateway nodes first started at once on an empty PostgreSQL
+    database: each used to see no schema and create the tables, and all but one failed
+    to start. They now take turns, and those that waited find the schema migrated."""
+
+    async def run() -> list[str]:
+        stores = await asyncio.gather(*(Store.open(postgres_url) for _ in range(4)))
+        try:
+            async with stores[0].connect() as conn:
+                versions = await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+                return [str(v) for (v,) in versions]
+        finally:
+            for store in stores:
+                await store.close()
+
+    assert asyncio.run(run()) == [HEAD]
