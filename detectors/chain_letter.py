@@ -23,7 +23,7 @@ from detectors.chain_letters.cues import CueSet, Family, load_cues
 from detectors.chain_letters.model import Scorer, WindowScore, load_weights
 from detectors.chain_letters.tokens import prepare, token_offsets
 from detectors.chain_letters.units import Limits, Unit, forwarding_structure, read_units
-from models import Directory, Finding, Message, School
+from models import Basis, Directory, Finding, Message, School
 
 FINDING_TYPE = "CHAIN_LETTER"
 GENERIC_KIND = "mass_forward"
@@ -123,6 +123,11 @@ class ChainLetterDetector(Detector):
             location=location,
             score=round(best.probability, 3),
             evidence=plain_evidence(labels),
+            basis=Basis(
+                "the chain-letter model's probability for the text it read together, from "
+                + (", ".join(labels[:MAX_EVIDENCE_SIGNS]) or "its wording"),
+                round(best.probability, 3),
+            ),
             explanation=(
                 f"This looks like a chain letter ({' and '.join(labels[:2]) or 'its wording'}); "
                 "the school's rules do not allow chain letters to be sent on, so please "

@@ -35,7 +35,7 @@ from detectors.person_names import NameMatch, PersonName
 from detectors.personal_contact import ContactRules, personal_contacts
 from detectors.school_identity import SchoolIdentity
 from detectors.sender_names import display_name_parts, mailbox_name_parts
-from models import Address, Directory, Finding, Message, School, StaffMember, domain_matches
+from models import Address, Basis, Directory, Finding, Message, School, StaffMember, domain_matches
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +261,10 @@ class PersonalAddressDetector(Detector):
                     location=f"header:{header}",
                     score=SCORE_FREEMAIL_SENDER if free else SCORE_OTHER_DOMAIN_SENDER,
                     evidence=shown,
+                    basis=Basis(
+                        f"the {header} address is {what}",
+                        SCORE_FREEMAIL_SENDER if free else SCORE_OTHER_DOMAIN_SENDER,
+                    ),
                     explanation=(
                         f"This message {action} {what} ({shown}); school business must use "
                         "your school email account, so please send it from there."
@@ -318,6 +322,7 @@ class PersonalAddressDetector(Detector):
                     location=f"header:{header}",
                     score=score,
                     evidence=shown,
+                    basis=Basis(f"a recipient that {how.partition(', so')[0]}", score),
                     explanation=(
                         f"The recipient {shown} {how}; school material must stay in your "
                         "school account, so please remove that recipient."
@@ -366,6 +371,7 @@ class PersonalAddressDetector(Detector):
                         location=block.location,
                         score=SCORE_CONTACT,
                         evidence=hit.evidence,
+                        basis=Basis(f"a personal {hit.what} in the message", SCORE_CONTACT),
                         explanation=(
                             f"The message gives a personal {hit.what} ({hit.evidence}); "
                             "staff must not share personal contact details with pupils or "

@@ -23,6 +23,7 @@ from detectors.textmatch import (
     labelled,
     lowered,
 )
+from models import Basis
 from models.redact import redact_digits, redact_words
 
 DATE_OF_BIRTH = "DATE_OF_BIRTH"
@@ -151,6 +152,7 @@ def _date_of_birth(start: int, end: int, raw: str) -> Match:
         end=end,
         evidence=redact_digits(raw.strip()),
         score=0.85,
+        basis=Basis("a date after a date-of-birth label", 0.85),
     )
 
 
@@ -207,6 +209,7 @@ def find_addresses(text: str, ignored_postcodes: Collection[str] = ()) -> Iterat
                 evidence=redact_words(text[start:pc_end]),
                 score=0.85,
                 kind="home",
+                basis=Basis("a street line and a postcode together, not an organisation's", 0.85),
             )
         else:
             yield Match(
@@ -215,6 +218,7 @@ def find_addresses(text: str, ignored_postcodes: Collection[str] = ()) -> Iterat
                 end=pc_end,
                 evidence=redact_words(postcode),
                 score=0.4,
+                basis=Basis("a postcode on its own", 0.4),
             )
     yield from _labelled_streets(text, used_streets)
 
@@ -238,6 +242,7 @@ def _labelled_streets(text: str, used_streets: set[int]) -> Iterator[Match]:
             evidence=redact_words(street.group()),
             score=0.8,
             kind="home",
+            basis=Basis("a street line just after an address label", 0.8),
         )
 
 
@@ -276,4 +281,5 @@ def _phone_numbers(text: str, lo: int, hi: int) -> Iterator[Match]:
             evidence=redact_digits(re.sub(r"\D", "", m.group())),
             score=0.5,
             kind=kind,
+            basis=Basis(f"a UK phone number ({kind})", 0.5),
         )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from detectors.textmatch import Match, lowered
+from models import Basis
 
 PROTECTIVE_MARKING = "PROTECTIVE_MARKING"
 
@@ -69,6 +70,7 @@ def find_markings(text: str) -> Iterator[Match]:
                 evidence=" ".join(raw.split()).upper(),
                 score=score,
                 kind=kind,
+                basis=Basis(f"a {kind or 'protective'} marking where a marking is written", score),
             )
 
 

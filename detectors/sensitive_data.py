@@ -71,7 +71,7 @@ from detectors.table_text import (
     row_text,
 )
 from detectors.textmatch import Match, keep_best
-from models import Directory, Finding, Message, Row, School, TextBlock
+from models import Basis, Directory, Finding, Message, Row, School, TextBlock
 
 _PRIORITY = {t: rank for rank, t in enumerate((*IDENTIFIER_TYPES, DATE_OF_BIRTH, PHONE_NUMBER))}
 """Which of two overlapping digit matches is kept (an IBAN's digits are not a phone number)."""
@@ -374,6 +374,7 @@ class SensitiveDataDetector(Detector):
             location=block.location,
             score=0.95,
             evidence=f"{count} {unit} with {contents}",
+            basis=Basis(f"{count} {unit} of personal data about people", 0.95),
             explanation=explain(
                 BULK_PERSONAL_DATA,
                 None,
@@ -473,4 +474,5 @@ def _special_columns(line: RowText, header: Header) -> Iterable[Match]:
                 evidence=f'"{name}" column',
                 score=0.85,
                 kind=special_kind(name),
+                basis=Basis("a filled cell under a special category column heading", 0.85),
             )

@@ -30,6 +30,7 @@ from detectors.special_category_model import (
     words_of,
 )
 from detectors.textmatch import CELL_SEPARATOR, Match, lowered
+from models import Basis
 
 SPECIAL_CATEGORY = "SPECIAL_CATEGORY"
 VOCABULARY_FILE = "special_category.txt"
@@ -364,6 +365,11 @@ def _learned(
                     evidence=phrase.text,
                     score=round(probability, 3),
                     kind=phrase.kind,
+                    basis=Basis(
+                        "a sentence the special category model reads as a disclosure about "
+                        "one person (its probability)",
+                        round(probability, 3),
+                    ),
                 )
 
 
@@ -575,6 +581,10 @@ class _Group:
                     evidence=phrase.text,
                     score=0.85,
                     kind=phrase.kind,
+                    basis=Basis(
+                        f"a {phrase.kind.replace('-', ' ')} phrase in a sentence about one person",
+                        0.85,
+                    ),
                 )
 
     def _applicable(

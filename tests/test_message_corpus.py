@@ -70,3 +70,19 @@ def test_message(path: Path, results: dict[str, dict[str, Any]]):
     assert got.get("error") is None, got
     assert got["action"] == action, f"{path.name}: {got['rules']} {got['findings']}"
     assert rules <= set(got["rules"]), got["rules"]
+
+
+def test_every_finding_says_why_it_has_its_score(results: dict[str, dict[str, Any]]):
+    """Each built-in detector gives its findings a basis whose parts add up to the score."""
+    findings = [f for result in results.values() for f in result["findings"]]
+    assert {f["detector"] for f in findings} >= {
+        "pupil_name",
+        "sensitive_data",
+        "chain_letter",
+        "personal_address",
+    }
+    for finding in findings:
+        basis = finding.get("basis")
+        assert basis, finding
+        total = basis["base"] + sum(c["change"] for c in basis["context"])
+        assert abs(total - finding["score"]) < 0.002, finding
