@@ -24,6 +24,25 @@ def clean_env() -> dict[str, str]:
     return env
 
 
+def run_importing(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """`python -m gateway ARGS` in a fresh interpreter, and every module it imported."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gateway", *args],
+        cwd=Path(__file__).resolve().parents[1],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "click" in modules, result.stderr[-2000:]
+    return result, modules
+
+
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

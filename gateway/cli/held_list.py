@@ -28,12 +28,7 @@ from gateway.control.protocol import (
 )
 from gateway.hold.status import HoldStatus
 
-STATUS_CHOICES = [
-    HoldStatus.HELD,
-    HoldStatus.RELEASING,
-    *sorted(HoldStatus.FINAL),
-    "all",
-]
+STATUS_CHOICES = [*HoldStatus.ORDER, "all"]
 
 
 def _from_gateway(config: Config, statuses: list[str] | None, limit: int) -> list[Any] | None:

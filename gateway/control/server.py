@@ -24,7 +24,7 @@ from gateway.hold.store import HoldStore
 
 log = logging.getLogger(__name__)
 
-STATUSES = frozenset({HoldStatus.HELD, HoldStatus.RELEASING, *HoldStatus.FINAL})
+STATUSES = frozenset(HoldStatus.ORDER)
 MAX_ROWS = 10_000
 QUESTION_TIMEOUT = 5.0
 """Seconds a caller has to send its question; the answer itself is not limited."""

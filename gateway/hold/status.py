@@ -15,3 +15,5 @@ class HoldStatus:
     FAILED = "failed"
 
     FINAL = frozenset({RELEASED, REJECTED, CANCELLED, EXPIRED, DELETED, FAILED})
+    ORDER = (HELD, RELEASING, *sorted(FINAL))
+    """Every status, in the order the console and the command line offer them."""

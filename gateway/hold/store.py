@@ -21,7 +21,7 @@ from gateway.hold.crypto import HoldCipher
 from gateway.hold.status import HoldStatus
 from gateway.storage.engine import Store, aware
 from gateway.storage.ids import new_id
-from gateway.storage.journal import clean_text, clean_value
+from gateway.storage.journal import clean_text, clean_value, column_length
 from models import Action, Finding, Severity
 from models.schema import held_messages
 
@@ -184,7 +184,6 @@ def finding_record(finding: Finding) -> dict[str, Any]:
     return data
 
 
-SUBJECT_LENGTH = held_messages.c.subject.type.length  # type: ignore[attr-defined]
 _METADATA = [c for c in held_messages.c if c.name not in ("ciphertext", "nonce")]
 
 
@@ -234,7 +233,7 @@ class HoldStore:
                 mail_from=mail_from,
                 recipients=recipients,
                 mail_options=mail_options,
-                subject=clean_text(subject, SUBJECT_LENGTH),
+                subject=clean_text(subject, column_length(held_messages.c.subject)),
                 size=len(raw),
                 rules=rules,
                 findings=clean_value([finding_record(f) for f in findings]),

@@ -463,7 +463,7 @@ class RelayHandler:
         started: float,
     ) -> str:
         what = "until you confirm it" if verdict.action == Action.CONFIRM else "for review"
-        entry.holding(replies.held_pending(what, entry.id), started)
+        entry.finished(Outcome.HELD, replies.held_pending(what, entry.id), started)
         try:
             hold_id = await asyncio.shield(
                 self.services.flow.hold(

@@ -93,10 +93,8 @@ class JournalEntry:
     ) -> None:
         """What the scan and the verdict found (the subject with the matches masked)."""
         self.scan_ms = scan_ms
-        self.header_from = clean_text(facts.sender, _column_length(journal.c.header_from))
-        self.subject = clean_text(
-            redacted_subject(facts, findings), _column_length(journal.c.subject)
-        )
+        self.header_from = facts.sender
+        self.subject = redacted_subject(facts, findings)
         self.message_id = facts.message_id[:998] if facts.message_id else None
         self.size = facts.size
         self.action = str(verdict.action)
@@ -106,13 +104,7 @@ class JournalEntry:
 
     def failed(self, error: BaseException | str) -> None:
         """Why the message was not sent on (it is then told 4xx and retried)."""
-        self.error = clean_text(str(error), _column_length(journal.c.error))
-
-    def holding(self, reply: str, started: float) -> None:
-        """About to be stored as a hold; `hold_id` is set in the hold's transaction."""
-        self.outcome = Outcome.HELD
-        self.smtp_reply = reply
-        self.total_ms = (time.perf_counter() - started) * 1000
+        self.error = str(error)
 
     def held_as(self, hold_id: str | None) -> None:
         self.hold_id = hold_id
@@ -204,13 +196,14 @@ def clean_text(text: str, length: int | None = None) -> str:
     return cleaned[:length] if length else cleaned
 
 
-def _column_length(column: sa.Column[Any]) -> int | None:
+def column_length(column: sa.Column[Any]) -> int | None:
+    """The most characters a text column holds (None: no limit, or not text)."""
     return column.type.length if isinstance(column.type, sa.String) else None
 
 
 def cleaned_row(row: dict[str, Any]) -> dict[str, Any]:
     """The row with text the database cannot hold replaced and cut to each column."""
-    return {c.name: clean_value(row.get(c.name), _column_length(c)) for c in journal.columns}
+    return {c.name: clean_value(row.get(c.name), column_length(c)) for c in journal.columns}
 
 
 def outline_row(row: dict[str, Any], exc: BaseException) -> dict[str, Any]:
@@ -392,6 +385,8 @@ class JournalWriter:
             log.error("journal: row %s refused: its id is already in the journal", row["id"])
             raise RowRefused(first) from first
         last: Exception = first
+        # Entries are cleaned when their row is made; the cleaned variant is for rows a
+        # spool written by an earlier version still holds raw.
         for variant, how in ((cleaned_row(row), "with its text cleaned"), (None, "in outline")):
             try:
                 await self._commit([variant or outline_row(row, first)])

@@ -35,7 +35,7 @@ from models.schema import held_messages
 log = logging.getLogger(__name__)
 router = APIRouter()
 PAGE_SIZE = 50
-STATUSES = [HoldStatus.HELD, HoldStatus.RELEASING, *sorted(HoldStatus.FINAL), "all"]
+STATUSES = [*HoldStatus.ORDER, "all"]
 
 
 @dataclass

@@ -18,7 +18,7 @@ from detectors.registry import BUILTIN
 from gateway import __version__
 from gateway.cli.held import HELD_COMMANDS, held
 from gateway.cli.main import COMMANDS, main
-from tests.processes import clean_env
+from tests.processes import clean_env, run_importing
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,38 +55,19 @@ NOT_FOR_HELD_LIST = (
 )
 
 
-def _run_importing(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """`python -m gateway ARGS` in a fresh interpreter, and every module it imported."""
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gateway", *args],
-        cwd=REPO,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in result.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
-    assert "click" in modules, result.stderr[-2000:]
-    return result, modules
-
-
 def _heavy(modules: set[str], prefixes: tuple[str, ...]) -> list[str]:
     return sorted(m for m in modules if any(m == p or m.startswith(f"{p}.") for p in prefixes))
 
 
 def test_version_imports_none_of_the_gateway():
-    result, modules = _run_importing("--version")
+    result, modules = run_importing("--version")
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == f"schoolgate, version {__version__}"
     assert _heavy(modules, NOT_FOR_VERSION_OR_HELP) == []
 
 
 def test_help_lists_every_command_without_importing_one():
-    result, modules = _run_importing("--help")
+    result, modules = run_importing("--help")
     assert result.returncode == 0, result.stderr[-2000:]
     listed = result.stdout.split("Commands:", 1)[1].split()
     assert set(COMMANDS) <= set(listed)
@@ -96,7 +77,7 @@ def test_help_lists_every_command_without_importing_one():
 
 
 def test_held_list_loads_neither_the_server_nor_the_web_app(tmp_path: Path):
-    result, modules = _run_importing("held", "list", "--data-dir", str(tmp_path / "var"))
+    result, modules = run_importing("held", "list", "--data-dir", str(tmp_path / "var"))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "no held messages with status held" in result.stderr
     assert _heavy(modules, NOT_FOR_HELD_LIST) == []
@@ -166,10 +147,10 @@ def test_held_list_on_an_up_to_date_database_loads_neither_alembic_nor_a_detecto
 ):
     """Alembic runs only when the schema is behind; `held list` checks no detector."""
     data_dir = str(tmp_path / "var")
-    first, imported_first = _run_importing("held", "list", "--data-dir", data_dir)
+    first, imported_first = run_importing("held", "list", "--data-dir", data_dir)
     assert first.returncode == 0, first.stderr[-2000:]
     assert "alembic" in imported_first  # the new database was migrated
-    again, modules = _run_importing("held", "list", "--data-dir", data_dir)
+    again, modules = run_importing("held", "list", "--data-dir", data_dir)
     assert again.returncode == 0, again.stderr[-2000:]
     unwanted = ("alembic", *(f"detectors.{n}" for n in BUILTIN))
     assert _heavy(modules, unwanted) == []

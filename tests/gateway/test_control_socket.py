@@ -11,8 +11,6 @@ import json
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -36,43 +34,17 @@ from gateway.hold.store import HoldStore
 from gateway.storage.engine import Store
 from tests.gateway.test_workflow import held_row, send, workflow_gateway
 from tests.harness import CaptureServer, GatewayRunner
-from tests.processes import clean_env
-from tests.support import REPO, require
+from tests.processes import run_importing
+from tests.support import require
 
 DB = "sqlite+aiosqlite:///unused"
 
 
 def held_list(config: Path, *extra: str) -> tuple[list[str], set[str]]:
     """`schoolgate held list --json` in a fresh interpreter: its lines and its imports."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-X",
-            "importtime",
-            "-m",
-            "gateway",
-            "held",
-            "list",
-            "--json",
-            "--status",
-            "all",
-            "--config",
-            str(config),
-            *extra,
-        ],
-        cwd=REPO,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    args = ("held", "list", "--json", "--status", "all", "--config", str(config), *extra)
+    result, modules = run_importing(*args)
     assert result.returncode == 0, result.stderr[-2000:]
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in result.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
-    assert "click" in modules
     return result.stdout.splitlines(), modules
 
 

@@ -61,14 +61,15 @@ def _member(archive: zipfile.ZipFile, folder: str, target: str) -> str:
 def _sheets(archive: zipfile.ZipFile) -> tuple[list[tuple[str, str]], bool]:
     """(name, member) of every sheet in the workbook's order, and the 1904 date flag."""
     workbook = _root(archive, "xl/workbook.xml")
+    present = set(archive.namelist())  # namelist() builds a new list on every call
     links: dict[str, str] = {}
-    if "xl/_rels/workbook.xml.rels" in archive.namelist():
+    if "xl/_rels/workbook.xml.rels" in present:
         for rel in _root(archive, "xl/_rels/workbook.xml.rels").iter(f"{{{_PKG}}}Relationship"):
             links[str(rel.get("Id", ""))] = _member(archive, "xl", str(rel.get("Target", "")))
     sheets = []
     for sheet in workbook.iter(f"{{{_MAIN}}}sheet"):
         member = links.get(str(sheet.get(f"{{{_REL}}}id", "")), "")
-        if member in archive.namelist():
+        if member in present:
             sheets.append((str(sheet.get("name", "Sheet")), member))
     properties = workbook.find(f"{{{_MAIN}}}workbookPr")
     date1904 = properties is not None and properties.get("date1904") in ("1", "true")

@@ -64,7 +64,8 @@ def _slides(archive: zipfile.ZipFile) -> list[str]:
     links = _relationships(archive, _PRESENTATION)
     order = _find(_xml(archive, _PRESENTATION), "/p:presentation/p:sldIdLst/p:sldId")
     members = [links.get(str(s.get(f"{{{_R}}}id", "")), ("", ""))[1] for s in order]
-    return [m for m in members if m in archive.namelist()]
+    present = set(archive.namelist())  # namelist() builds a new list on every call
+    return [m for m in members if m in present]
 
 
 def _shape_texts(root: lxml.etree._Element, *, notes_only: bool = False) -> list[str]:
@@ -83,11 +84,12 @@ def _shape_texts(root: lxml.etree._Element, *, notes_only: bool = False) -> list
 
 def extract_pptx(collector: Collector, data: bytes, path: str, depth: int) -> str | None:
     with open_container(collector, data) as archive:  # sizes reserved, unsafe members refused
+        present = set(archive.namelist())
         for number, member in enumerate(_slides(archive), start=1):
             slide = _xml(archive, member)
             texts = _shape_texts(slide)
             for kind, notes in _relationships(archive, member).values():
-                if kind.endswith(_NOTES) and notes in archive.namelist():
+                if kind.endswith(_NOTES) and notes in present:
                     texts.extend(_shape_texts(_xml(archive, notes), notes_only=True))
             location = attachment(path, f"slide {number}")
             collector.add_text(location, "\n".join(texts))
