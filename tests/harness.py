@@ -56,6 +56,11 @@ class Captured:
         text = part.get_content() if part is not None else ""  # type: ignore[union-attr]
         return str(text).replace("\r\n", "\n")
 
+    @property
+    def message_id(self) -> str:
+        message = email.message_from_bytes(self.content, policy=email.policy.default)
+        return str(message["Message-ID"])
+
 
 @dataclass
 class CaptureHandler:
