@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.delivery.relay import NextHop, NextHopUnavailable, send
+from gateway.delivery.relay import NextHop, NextHopUnavailable, SendResult, send
 from gateway.storage.engine import Store, aware
 from gateway.storage.ids import new_id
 from models.schema import notice_outbox
@@ -127,14 +127,22 @@ class Mailer:
 
     async def _send_one(self, row: Any) -> int:
         now = datetime.now(UTC)
+
+        async def sent(result: SendResult) -> None:
+            # Marked sent the moment the next hop says 250, before QUIT: a node killed
+            # after that sends no second copy; one killed in between sends one when
+            # the lease runs out (at least once, never lost).
+            refused = "; ".join(f"{r}: {reply}" for r, reply in result.refused.items())
+            await self._finish(row.id, now, f"refused by {refused}" if refused else None)
+
         try:
-            result = await send(self.next_hop, row.mail_from, list(row.recipients), row.content)
+            result = await send(
+                self.next_hop, row.mail_from, list(row.recipients), row.content, on_accepted=sent
+            )
         except NextHopUnavailable as exc:
             await self._retry_later(row, str(exc))
             return 0
         if result.delivered:
-            refused = "; ".join(f"{r}: {reply}" for r, reply in result.refused.items())
-            await self._finish(row.id, now, f"refused by {refused}" if refused else None)
             return 1
         if result.reply.transient:
             await self._retry_later(row, str(result.reply))
