@@ -1,7 +1,7 @@
 """Benchmark: CPU per realistic 10 KB message for the whole scan and for each detector.
 
     .venv/bin/python bench/bench_scan_realistic.py [--messages 300] [--rounds 3]
-        [--compare OTHER_CHECKOUT]
+        [--mix plain|attachments] [--compare OTHER_CHECKOUT]
 
 Each round builds a scanner (parse + every built-in detector, a 2,000-pupil roster) in a
 fresh process, as a scan worker does, and prints: the detectors' build time (what a
@@ -9,6 +9,10 @@ worker pays at start and on each roster change), the worker's resident memory af
 the build, and the CPU time (time.process_time) per message of parsing and of each
 detector over `--messages` different ~10 KB messages (bench/realistic_mail.py: real
 sentences from ordinary mail mixed with staff sentences, one in five naming a pupil).
+`--mix attachments` is the attachment mix: the same messages, one in ten also carrying
+a PDF, DOCX or XLSX of 50 KB to 1 MB (bench/attachments.py; parse includes reading the
+attachment), with the mean scan of the messages that carry one printed apart, and by
+kind (how many in brackets).
 With --compare, the same runs go against another checkout too (e.g. a `git worktree`
 of the previous commit), interleaved A, B, B, A... so that drift in the machine's speed
 falls on both alike, and the medians of both are printed side by side.
@@ -36,22 +40,23 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def child(count: int) -> dict[str, float]:
+def child(count: int, mix: str = "plain") -> dict[str, float]:
     """One round in this process: the tree on sys.path decides which code is measured."""
     sys.path.insert(0, str(HERE))
     import spacy  # noqa: F401  (imported by the detectors; its import is not their cost)
     from realistic_mail import SCHOOL, messages, roster
 
     from gateway.config.settings import validate
+    from gateway.scanning.configured import scan_spec
     from gateway.scanning.parse import parse_message
     from gateway.scanning.pool import Scanner
-    from gateway.server import scan_spec
 
     school = {"domains": [SCHOOL], "phone_numbers": ["0161 496 0000"]}
     config = validate({"school": school}, "benchmark configuration")
     spec = scan_spec(config)
     directory = roster()
-    mails = list(messages(count + 20, directory=directory))
+    share = 0.1 if mix == "attachments" else 0.0
+    mails = list(messages(count + 20, directory=directory, attachment_share=share))
     before = _rss_mb()
     started, wall = time.process_time(), time.perf_counter()
     scanner = Scanner(spec, directory)
@@ -63,6 +68,8 @@ def child(count: int) -> dict[str, float]:
     }
     totals: dict[str, float] = {"parse": 0.0}
     flagged = 0
+    attached, attached_seconds = 0, 0.0
+    by_kind: dict[str, list[float]] = {}
     for index, mail in enumerate(mails):
         t0 = time.process_time()
         message = parse_message(mail.raw, mail.envelope, spec.parse)
@@ -78,18 +85,28 @@ def child(count: int) -> dict[str, float]:
         if index >= 20:
             totals["parse"] += parsed - t0
             flagged += found > 0
+            if mail.attachment:
+                attached += 1
+                attached_seconds += lap - t0
+                by_kind.setdefault(mail.attachment, []).append(lap - t0)
     for name, seconds in totals.items():
         figures[f"{name}_ms"] = seconds * 1000 / count
     figures["scan_ms"] = sum(totals.values()) * 1000 / count
     figures["messages_with_findings"] = flagged
+    if mix == "attachments":
+        figures["messages_with_attachment"] = attached
+        figures["scan_ms_those_messages"] = attached_seconds * 1000 / max(1, attached)
+        for kind, laps in sorted(by_kind.items()):
+            figures[f"scan_ms_with_{kind}_({len(laps)})"] = sum(laps) * 1000 / len(laps)
     figures["rss_after_scans_mb"] = _rss_mb()
     return figures
 
 
-def _run(tree: Path, count: int) -> dict[str, float]:
+def _run(tree: Path, count: int, mix: str) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    script = str(HERE / "bench_scan_realistic.py")
     output = subprocess.run(
-        [sys.executable, str(HERE / "bench_scan_realistic.py"), "--child", str(count)],
+        [sys.executable, script, "--child", str(count), "--mix", mix],
         cwd=tree,
         env=env,
         check=True,
@@ -103,11 +120,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--mix", choices=("plain", "attachments"), default="plain")
     parser.add_argument("--compare", type=Path, help="another checkout to measure alongside")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child)))
+        print(json.dumps(child(args.child, args.mix)))
         return
     trees = [("this tree", REPO)]
     if args.compare:
@@ -116,9 +134,10 @@ def main() -> None:
     for round_ in range(args.rounds):
         order = trees if round_ % 2 == 0 else trees[::-1]
         for label, tree in order:
-            runs[label].append(_run(tree, args.messages))
+            runs[label].append(_run(tree, args.messages, args.mix))
     keys = list(runs[trees[0][0]][0])
-    print(f"{args.messages} realistic ~10 KB messages, {args.rounds} rounds, medians")
+    mix = ", 10 % with a 50 KB-1 MB PDF/DOCX/XLSX" if args.mix == "attachments" else ""
+    print(f"{args.messages} realistic ~10 KB messages{mix}, {args.rounds} rounds, medians")
     print(f"{'':28}" + "".join(f"{label[-24:]:>26}" for label, _ in trees))
     for key in keys:
         cells = []

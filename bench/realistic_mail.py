@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
+import functools
 import random
 import re
 from collections.abc import Iterator
@@ -22,6 +23,17 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from models import Directory, Envelope, Pupil
+
+try:
+    from bench.attachments import KINDS as ATTACHMENT_KINDS
+    from bench.attachments import MIME as ATTACHMENT_MIME
+    from bench.attachments import make as make_attachment
+    from bench.attachments import size_at as attachment_size
+except ImportError:  # run from bench/ as a script
+    from attachments import KINDS as ATTACHMENT_KINDS  # type: ignore[import-not-found,no-redef]
+    from attachments import MIME as ATTACHMENT_MIME  # type: ignore[no-redef]
+    from attachments import make as make_attachment  # type: ignore[no-redef]
+    from attachments import size_at as attachment_size  # type: ignore[no-redef]
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SCHOOL = "westbrook.sch.uk"
@@ -80,19 +92,24 @@ class Mail:
     raw: bytes
     envelope: Envelope
     names_pupil: bool
+    attachment: str | None = None
+    """The attached document's kind ("pdf", "docx", "xlsx") in the attachment mix."""
 
 
 def _plain_body(path: Path) -> str:
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     part = message.get_body(("plain",))
     try:
-        return str(part.get_content()) if part is not None else ""  # type: ignore[union-attr]
+        return str(part.get_content()) if part is not None else ""
     except (LookupError, ValueError):
         return ""
 
 
+@functools.cache
 def real_sentences(limit_files: int = 2350) -> list[str]:
-    """Sentences of ordinary prose from the benign corpus (quotes and signatures out)."""
+    """Sentences of ordinary prose from the benign corpus (quotes and signatures out).
+
+    Read once per process (a few seconds); callers must not change the list."""
     folder = CORPUS / "benign_more" / "spamassassin_easy_ham_1"
     sentences: list[str] = []
     for path in sorted(folder.glob("*.eml"))[:limit_files]:
@@ -152,12 +169,28 @@ def _school_sentence(rng: random.Random) -> str:
 
 
 def messages(
-    count: int = 300, seed: int = SEED, directory: Directory | None = None
+    count: int = 300,
+    seed: int = SEED,
+    directory: Directory | None = None,
+    attachment_share: float = 0.0,
 ) -> Iterator[Mail]:
-    """`count` different ~10 KB messages from staff to parents and colleagues."""
+    """`count` different ~10 KB messages from staff to parents and colleagues.
+
+    With `attachment_share` (the attachment mix: 0.1), that share of them also carries a
+    PDF, DOCX or XLSX of 50 KB to 1 MB (bench/attachments.py): every tenth message, the
+    three kinds in turn, each kind's sizes spread evenly over the log scale (a golden-ratio
+    sequence) rather than drawn at random, since a few large spreadsheets more or less
+    would otherwise move the mean by half. Their content comes from a random generator
+    of its own, so the bodies are the same with or without attachments."""
     rng = random.Random(seed)
+    attach_rng = random.Random(seed + 1)
+    every = round(1 / attachment_share) if attachment_share else 0
     prose = real_sentences()
     pupils = (directory or roster()).pupils
+
+    def sentence(r: random.Random) -> str:
+        return _school_sentence(r) if r.random() < 0.3 else r.choice(prose)
+
     for index in range(count):
         sender = f"teacher{index % 40}@{SCHOOL}"
         recipient = rng.choice((f"parent{index}@example.org", f"colleague{index}@{SCHOOL}"))
@@ -187,4 +220,13 @@ def messages(
         mail["Subject"] = rng.choice(prose)[:60]
         mail["Message-ID"] = f"<bench-{seed}-{index}@{SCHOOL}>"
         mail.set_content(body)
-        yield Mail(mail.as_bytes(), Envelope(sender, (recipient,)), names_pupil)
+        kind = None
+        if every and index % every == every - 1:
+            turn = index // every
+            kind = ATTACHMENT_KINDS[turn % len(ATTACHMENT_KINDS)]
+            spread = (0.5 + (turn // len(ATTACHMENT_KINDS)) * 0.6180339887) % 1.0
+            kind, data = make_attachment(attach_rng, sentence, kind, attachment_size(spread))
+            maintype, subtype = ATTACHMENT_MIME[kind]
+            title = rng.choice(prose)[:30].strip(" .,;:!?'\"/\\")
+            mail.add_attachment(data, maintype, subtype, filename=f"{title or 'document'}.{kind}")
+        yield Mail(mail.as_bytes(), Envelope(sender, (recipient,)), names_pupil, kind)
