@@ -28,10 +28,8 @@ from gateway.hold.flow import HoldFlow
 from gateway.hold.housekeeping import Housekeeper, utc_now
 from gateway.hold.links import LinkSigner
 from gateway.hold.store import HoldStore
-from gateway.scanning.detector_settings import resolved_settings
-from gateway.scanning.extract import Limits
-from gateway.scanning.parse import ParseSettings
-from gateway.scanning.pool import ScanPool, ScanSpec
+from gateway.scanning.configured import make_pool, scan_spec  # noqa: F401  TEMP until bench imports move
+from gateway.scanning.pool import ScanPool
 from gateway.security.keyfiles import load_secret
 from gateway.smtp import replies
 from gateway.smtp.handler import GatewaySMTP, RelayHandler, Services
@@ -41,33 +39,6 @@ from gateway.web.app import create_app
 from gateway.web.context import WebContext
 
 log = logging.getLogger(__name__)
-
-
-def scan_spec(config: Config) -> ScanSpec:
-    """The scan workers' fixed inputs, from the config (shared by serve and scan)."""
-    scan = config.scan
-    return ScanSpec(
-        parse=ParseSettings(
-            limits=Limits(
-                max_depth=scan.max_depth,
-                max_parts=scan.max_parts,
-                max_file_size=int(scan.max_attachment_size),
-                max_expanded_size=int(scan.max_expanded_size),
-                max_text_chars=scan.max_text_chars,
-            ),
-            school=config.school.facts(),
-        ),
-        detectors=tuple(resolved_settings(config).items()),
-    )
-
-
-def make_pool(config: Config) -> ScanPool:
-    return ScanPool(
-        scan_spec(config),
-        workers=config.scan.workers,
-        timeout=config.scan.timeout,
-        max_tasks=config.scan.max_tasks_per_worker,
-    )
 
 
 def _tls_context(config: Config) -> ssl.SSLContext | None:

@@ -17,9 +17,9 @@ from gateway.directory.snapshot import EMPTY, DirectoryRef, write_snapshot
 from gateway.directory.store import load_directory
 from gateway.policy.decide import decide
 from gateway.policy.rules import Rule
+from gateway.scanning.configured import make_pool
 from gateway.scanning.parse import envelope_from_headers
 from gateway.scanning.pool import ScanFailed, ScanPool
-from gateway.server import make_pool
 from gateway.storage.engine import Store, StoreError
 from models import Directory, Envelope
 
@@ -70,7 +70,7 @@ async def _scan_one(
 async def _scan_files(
     config: Config, files: list[tuple[Path, bytes]], ref: DirectoryRef, envelope: Envelope | None
 ) -> list[dict[str, Any]]:
-    pool = make_pool(config)
+    pool = make_pool(config, at_most=len(files))
     pool.set_directory(ref)
     rules = config.effective_rules()
     try:

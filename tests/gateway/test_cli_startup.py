@@ -108,7 +108,7 @@ WORKER_PROBE = """
 import asyncio, json
 from gateway.config.settings import validate
 from gateway.scanning.pool import ScanPool
-from gateway.server import scan_spec
+from gateway.scanning.configured import scan_spec
 from tests.gateway.test_cli_startup import worker_modules
 
 pool = ScanPool(scan_spec(validate({}, "test")), workers=1)

@@ -25,9 +25,9 @@ from detectors.freemail import LICENSE_FILE, LIST_FILE, PROVENANCE_FILE, shipped
 from detectors.personal_address import PersonalAddressDetector, PersonalAddressSettings
 from gateway.cli import main
 from gateway.config.settings import load
+from gateway.scanning.configured import scan_spec
 from gateway.scanning.detector_settings import freemail_list_in_use
 from gateway.scanning.pool import Scanner
-from gateway.server import scan_spec
 from models import Directory, Envelope
 from tests.mail import build
 
