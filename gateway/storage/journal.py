@@ -28,7 +28,7 @@ import logging
 import re
 import socket
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -117,10 +117,17 @@ class JournalEntry:
 
     def row(self) -> dict[str, Any]:
         """The row as every path writes it (the writer's batches, a hold's transaction):
-        text the database cannot hold replaced, each value cut to its column."""
-        data = asdict(self)
+        text the database cannot hold replaced, each value cut to its column.
+
+        The fields are read as they are, not deep-copied (`dataclasses.asdict` cost more
+        than the insert): cleaning builds new lists and dicts, so the row shares nothing
+        mutable with the entry."""
+        data = {name: getattr(self, name) for name in _ENTRY_FIELDS}
         data["outcome"] = str(self.outcome)
         return cleaned_row(data)
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(JournalEntry))
 
 
 def redacted_subject(facts: MessageFacts, findings: tuple[Finding, ...]) -> str:
@@ -129,8 +136,13 @@ def redacted_subject(facts: MessageFacts, findings: tuple[Finding, ...]) -> str:
     return redact_spans(facts.subject, spans)
 
 
+_INSERT = journal.insert()
+"""Built once: SQLAlchemy memoises a statement's cache key on the statement, so every
+batch after the first finds its compiled form without building and hashing a new key."""
+
+
 async def insert_entries(conn: AsyncConnection, entries: list[JournalEntry]) -> None:
-    await conn.execute(journal.insert(), [e.row() for e in entries])
+    await conn.execute(_INSERT, [e.row() for e in entries])
 
 
 SPOOL_DIR = "journal-spool"
@@ -192,8 +204,11 @@ def clean_value(value: Any, length: int | None = None) -> Any:
 
 def clean_text(text: str, length: int | None = None) -> str:
     """Text without what a database refuses (NUL, lone surrogates), cut to `length`."""
-    cleaned = _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
-    return cleaned[:length] if length else cleaned
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.isascii():  # ASCII text has no surrogates: the usual case skips the regex
+        text = _SURROGATE.sub("\ufffd", text)
+    return text[:length] if length else text
 
 
 def column_length(column: sa.Column[Any]) -> int | None:
@@ -201,9 +216,12 @@ def column_length(column: sa.Column[Any]) -> int | None:
     return column.type.length if isinstance(column.type, sa.String) else None
 
 
+_COLUMN_LENGTHS = tuple((c.name, column_length(c)) for c in journal.columns)
+
+
 def cleaned_row(row: dict[str, Any]) -> dict[str, Any]:
     """The row with text the database cannot hold replaced and cut to each column."""
-    return {c.name: clean_value(row.get(c.name), column_length(c)) for c in journal.columns}
+    return {name: clean_value(row.get(name), length) for name, length in _COLUMN_LENGTHS}
 
 
 def outline_row(row: dict[str, Any], exc: BaseException) -> dict[str, Any]:
@@ -264,11 +282,17 @@ class JournalWriter:
 
     async def write(self, entry: JournalEntry) -> None:
         """Return once the entry is committed or spooled; raises if it is neither."""
+        await asyncio.shield(self.submit(entry))
+
+    def submit(self, entry: JournalEntry) -> asyncio.Future[None]:
+        """Queue the entry now; the future is done once it is committed or spooled, and
+        holds the error if it is neither. (`write` without a coroutine: a session that
+        shields it awaits the future itself instead of a task made to run `write`.)"""
         if self._task is None or self._task.done():
             raise RuntimeError("journal writer is not running")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((entry, done))
-        await asyncio.shield(done)
+        return done
 
     async def _run(self) -> None:
         stopping = False
@@ -332,7 +356,7 @@ class JournalWriter:
 
     async def _commit(self, rows: list[dict[str, Any]]) -> None:
         async with asyncio.timeout(self.commit_timeout), self.store.begin() as conn:
-            await conn.execute(journal.insert(), rows)
+            await conn.execute(_INSERT, rows)
 
     async def _present(self, ids: list[str]) -> set[str]:
         async with asyncio.timeout(self.commit_timeout), self.store.connect() as conn:
