@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from detectors.names import hits as score
 from detectors.names.folding import Tokens
 from detectors.names.hits import NameHit
+from detectors.names.name_table import FAMILY_FIRST_SURNAME, FORENAME, PAIRED_SURNAME, SURNAME
 from detectors.names.phrases import Phrase
 from detectors.names.roster_index import HONORIFICS, NameKey, RosterIndex
 from detectors.names.word_context import is_place, that_starts_a_clause
@@ -127,11 +128,15 @@ class TextMatcher:
         phrase: Phrase,
     ) -> Iterator[tuple[_Candidate, NameKey]]:
         index = self.index
-        if phrase in index.forenames:
+        flags = index.phrase_flags(phrase)
+        if flags & FORENAME:
             yield from self._forename_first(tokens, phrases, start, end, phrase)
-        if phrase in index.family_first_surnames:
+        if (
+            flags & (FAMILY_FIRST_SURNAME | PAIRED_SURNAME)
+            and phrase in index.family_first_surnames
+        ):
             yield from self._family_first_with_middle(tokens, phrases, start, end, phrase)
-        if phrase in index.surnames and end in phrases:
+        if flags & SURNAME and end in phrases:
             gap = tokens.gap_before(end)
             if COMMA_GAP.fullmatch(gap):
                 order = "comma"

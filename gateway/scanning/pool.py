@@ -23,7 +23,7 @@ import pebble
 
 from detectors.base import Detector, DetectorSettings
 from detectors.registry import BUILTIN, resolve
-from gateway.directory.snapshot import EMPTY, DirectoryRef, read_snapshot
+from gateway.directory.snapshot import EMPTY, DirectoryRef, read_scan_directory
 from gateway.scanning.parse import ParseSettings, parse_message
 from models import Directory, Envelope, Finding, MessageFacts
 
@@ -108,14 +108,19 @@ def _scanner_for(ref: DirectoryRef) -> Scanner:
     global _worker_scanner
     assert _worker_spec is not None, "scan worker not initialised"
     if _worker_scanner is None or _worker_scanner.directory.version != ref.version:
-        # The scanner (roster index, models, word lists) lives as long as the worker:
-        # frozen, the garbage collector stops walking its millions of objects on every
-        # full collection, which made a 1 MB message's name scan cost 1.7 times its
-        # linear share. Unfrozen first, so a replaced roster can still be collected.
+        # The scanner (models, word lists) lives as long as the worker: frozen, the
+        # garbage collector stops walking its objects on every full collection, which
+        # made a 1 MB message's name scan cost 1.7 times its linear share. Unfrozen
+        # first, so a replaced scanner can still be collected. The roster comes as the
+        # snapshot's mapped name table, the same pages in every worker and no object
+        # per pupil; the pupils themselves are read only for a plug-in detector, which
+        # may want them (the built-in ones read the table).
         gc.unfreeze()
         _worker_scanner = None
         gc.collect()
-        _worker_scanner = Scanner(_worker_spec, read_snapshot(ref))
+        plugins = any(name not in BUILTIN for name, _ in _worker_spec.detectors)
+        directory = read_scan_directory(ref, with_pupils=plugins)
+        _worker_scanner = Scanner(_worker_spec, directory)
         gc.freeze()
     return _worker_scanner
 
