@@ -59,14 +59,14 @@ _STRONG_CUES = re.compile(
     r"|(?:i\s+am|i'm)\s+(?:a\s+)?(?:muslim|jewish|hindu|sikh|christian|catholic|buddhist|gay"
     r"|lesbian|bisexual|trans|pregnant|autistic|dyslexic|diabetic|epileptic|disabled)"
     r"|(?:my|our)\s+(?:child|kid|son|daughter)|my\s+(?:husband|wife|partner|colleague)"
-    r"|(?:a|one|another|the|our|my|this|that)\s+(?:(?:year|yr|y)\s*\d{1,2}|reception|nursery|sixth\s+form"
+    r"|(?:a|one|another|the|our|my|this|that)\s+(?:new\s+)?(?:(?:year|yr|y)\s*\d{1,2}|reception|nursery|sixth\s+form"
     r"|little|young|new)\s+(?:boy|girl|child|pupil|student|lad|learner)"
     r"|(?:a|one|another)\s+(?:boy|girl|child|pupil|student|lad|learner|member\s+of\s+staff"
     r"|colleague|parent)\s+(?:in|from|on)\s+(?:my|our|your|the|his|her|year|yr|class|form|set)"
     r"|(?:boy|girl|child|pupil|student)\s+in\s+(?:my|our|your)\s+(?:class|form|group|set)"
     r"|disclos(?:ed|es|ing|ure)|confided|we\s+(?:have|'ve)\s+been\s+(?:told|informed|made\s+aware)"
     r"|(?:has|have)\s+told\s+(?:me|us)|told\s+(?:me|us|staff|her\s+teacher|his\s+teacher)"
-    r"|logging\s+(?:this|that)|for\s+(?:the\s+)?(?:record|file|log)|please\s+log|logged"
+    r"|logging\s+(?:this|that)|for\s+(?:the\s+)?(?:record|file|log)|please\s+log|(?<!be\s)logged"
     r"|concerns?\s+(?:about|for|regarding)|worried\s+about|referral\s+for|referred"
     r"|called\s+in\s+(?:to\s+say|this\s+morning)|rang\s+(?:to\s+say|this\s+morning|the\s+office)"
     r"|(?:i|we)\s+(?:noticed|observed|saw|spoke)|(?:he|she)\s+(?:said|says|told|mentioned)"
@@ -91,11 +91,24 @@ _STRONG_CUES_OTHER_LANGUAGES = re.compile(
     r"|ابني|ابنتي|زوجي|طفلي|ابنى"
     r"|আমার\s+ছেলে|আমার\s+মেয়ে|আমার\s+সন্তান|আমার\s+স্বামী"
     r"|ਮੇਰਾ\s+ਪੁੱਤਰ|ਮੇਰੀ\s+ਧੀ|ਮੇਰਾ\s+ਬੱਚਾ|ਮੇਰੇ\s+ਪਤੀ|ਮੇਰਾ\s+ਬੇਟਾ|ਮੇਰੀ\s+ਬੇਟੀ"
+    r"|suntem\s+o\s+familie|familia\s+noastră|fiul\s+nostru|fiica\s+noastră|suntem\s+\w+i"
+    r"|(?:a\s+)?nossa\s+família|o\s+nosso\s+filho|a\s+nossa\s+filha|somos\s+(?:uma\s+família|\w+s)"
+    r"|nasza\s+rodzina|nasz\s+syn|nasza\s+córka|jesteśmy\s+\w+"
+    r"|mūsų\s+šeima|mūsų\s+sūnus|mūsų\s+dukra"
+    r"|\bmama\s+lui|mama\s+ei|tatăl\s+lui|tatăl\s+ei|da\s+mãe|do\s+pai|jego\s+mama|jej\s+mama"
     r")(?!\w)"
 )
 """A parent writing about their own child (or partner) in the languages most spoken in UK
 schools after English; no \\b, since a Bengali or Gurmukhi word may end in a vowel sign,
 which is not a word character."""
+
+_NAME_OTHER_LANGUAGES = re.compile(
+    r"(?<![\w'])(?:(?:[Oo]|A|Pan|Pani)\s+[A-Z][^\W\d_]+"
+    r"|[A-Z][^\W\d_]+\s+(?:a\s+fost|este|merge|ține|ţine|are|îngrijește|está|tem|foi|anda|cuida"
+    r"|ficou|ma|jest|był|była|bierze|choruje|yra|turi|serga))(?!\w)"
+)
+"""A name in a parent's message in another language: "O Gabriel anda...", "Ioana a fost
+diagnosticată...", "Kacper ma..." (read only in a text with letters beyond ASCII)."""
 
 _WEAK_CUES = re.compile(
     r"\b(?:his|her|hers|they've|my|your\s+(?:child|son|daughter)"
@@ -122,7 +135,7 @@ _TOPIC_SIGNS = re.compile(
     r"|successful\s+candidate|closing\s+date|salary|per\s+annum|the\s+(?:role|post)|this\s+role"
     r"|apply|(?<!'s\s)(?<!his\s)(?<!her\s)(?<!their\s)applications?|the\s+school\s+will"
     r"|we\s+will\s+(?:always|ensure|support|work|aim)"
-    r"|will\s+be\s+(?:offered|given|supported|expected)|(?:are|is)\s+entitled|where\s+appropriate"
+    r"|will\s+(?:only\s+)?be\s+(?:offered|given|supported|expected)|(?:are|is)\s+entitled|where\s+appropriate"
     r"|in\s+(?:line|accordance)\s+with|cohort|number\s+of|trends?|rates?|compared\s+(?:to|with)"
     r"|scenario|case\s+study|hypothetical|role[\s-]play|imagine|what\s+would\s+you|discuss\w*"
     r"|slides?|modules?|e-?learning|refresher|self-refer\w*|referrals?\s+(?:can|are|should|must)"
@@ -135,6 +148,7 @@ _TOPIC_SIGNS = re.compile(
     r"|(?:pupils|children|students|staff|parents)\s+(?:will|must|should|may)|we\s+are\s+(?:seeking"
     r"|looking)|you\s+will|ideal\s+candidate|knowledge\s+of|term\s+time|hours\s+per\s+week"
     r"|full[\s-]time|part[\s-]time|rose|fell\s+(?:to|from|by)|increased|decreased|doubled"
+    r"|(?:has|have)\s+(?:fallen|risen)"
     r"|committee|termly|summary"
     r"|webinars?|training|courses?|conferences?|cpd|inset|newsletter|bulletin|article|blog|podcast"
     r"|research\w*|study|studies|survey|statistics|figures|per\s*cent|percent|national|nationally"
@@ -170,7 +184,11 @@ _TOPIC_SIGNS = re.compile(
     r"|(?:,\s+\d{2},)|(?:in|since|from)\s+(?:19|20)\d\d|inmates?|prisoners|defendants?|suspects?"
     r"|jury|trial|judge|the\s+court|press|media"
     r"|(?<!good\s)(?<!great\s)(?<!sad\s)(?<!bad\s)news|journalists?|reporters?|headlines?"
-    r"|vacancy|vacancies|job\s+description|applicants?|recruit\w*|experience\s+(?:of|in|with))\b"
+    r"|vacancy|vacancies|job\s+description|applicants?|recruit\w*|experience\s+(?:of|in|with)"
+    r"|the\s+(?:play|film|novel|musical|episode|series|show)|deals\s+with|tells\s+the\s+story"
+    r"|scenes?|script|rehears\w+|will\s+play|plays\s+the|theme|essays?|memoir|autobiography"
+    r"|interview|publicly|fans|matches|league|fixtures?|reports\s+of|check\s+your\s+child"
+    r"|chapters?|extract|diary\s+entry|point\s+of\s+view|announced|statement)\b"
 )
 """Signs that the text is about a subject, not a person: teaching, events, policy,
 appeals, statistics and generic plurals ("children who...")."""
@@ -223,7 +241,8 @@ _NON_NAMES = frozenset(
         microsoft teams zoom england britain uk london europe africa asia crown prosecution
         court justice agency department ministry authority company university hospital
         college academy trust board commission parliament congress senate month week
-        fortnight heritage nspcc
+        fortnight heritage nspcc parkinson alzheimer crohn huntington tourette asperger
+        hodgkin addison perthes osgood reception nursery
         """
     )
 )
@@ -294,14 +313,23 @@ def names_someone(sentence: str, skip: tuple[int, int] = (0, 0)) -> bool:
             or _labelled(sentence, m.start(), m.end(), known=True)
         ):
             return True  # "Jack was excluded", "Jay - transitioning": a name in its place
+        if starts and _WORD_SHAPE.search(word):
+            continue  # "Medicines will...", "Racist incidents must...": not a name
         if (word not in common or not starts) and _named_in_position(sentence, m.start(), m.end()):
             return True
     return False
 
 
+_WORD_SHAPE = re.compile(
+    r"(?:[bcdfghkmnprtvwxz]s|[cgnrstvz]es|ies|ing|ly|ness|ment|ity|tion|sion|ists?|ous)$"
+)
+"""Endings of an unknown capitalised first word that is an ordinary word, not a name
+(plurals, -ing, -ed, -ly...): forenames of these shapes are in the known list."""
+
 _GREETING = re.compile(
     r"(?i)\b(?:hi|hiya|hello|dear|thanks|thank\s+you|cheers|morning|afternoon|ta|hey"
-    r"|contact|email|e-mail|ring|phone|cc|speak\s+to|talk\s+to|ask|message)[ \t]*,?[ \t]*$"
+    r"|contact|email|e-mail|ring|phone|cc|speak\s+to|talk\s+to|ask|message"
+    r"|(?:names|forms|replies|slips|details)\s+(?:back\s+)?to)[ \t]*,?[ \t]*$"
 )
 """'Thanks Priya', 'Dear Sarah', 'contact Jo': the reader or a contact, not the person the
 sentence is about."""
@@ -324,11 +352,26 @@ _NAME_VERB = re.compile(
 def _named_in_position(sentence: str, start: int, end: int) -> bool:
     """An unknown capitalised word in a name's place: before a verb ("Toyin has...") or
     after a word that introduces a person ("that Hope was late", "told Kasia")."""
-    if _NAME_VERB.match(sentence, end) or _labelled(sentence, start, end):
+    if (
+        _NAME_VERB.match(sentence, end)
+        or _APPOSITIVE.match(sentence, end)
+        or _labelled(sentence, start, end)
+    ):
         return True
     before = sentence[max(0, start - 12) : start].lower()
+    if _NUMBERED.match(sentence, end):
+        return False  # "for Paper 1", "in Unit 3": a thing with a number, not a person
     return _INTRODUCER.search(before) is not None
 
+
+_APPOSITIVE = re.compile(
+    r",\s+(?:our|the|a|an|who|aged)\s+(?:new\s+)?(?:[Yy](?:ear|r)?\s*\d{1,2}|[Rr]eception"
+    r"|[Nn]ursery|boy|girl|pupil|child|student|lad)\b|,\s+(?:is|was|has|had)\s"
+    r"|\s+(?:in|from)\s+(?:[Yy](?:ear|r)?\s*\d{1,2}|[Rr]eception|[Nn]ursery|\d{1,2}[A-Z]{1,2})\b"
+    r"|[ \t]+\([a-z]"
+)
+"""'Bashir, our new Y8 pupil, ...', 'The boy, Abdullahi, is...', 'Tyler in Year 2 is...',
+'Kacper (uses a wheelchair)': a name set out as a pupil's."""
 
 _LABEL_AFTER = re.compile(
     r"(?:\s+[A-Z]\.?)?(?:\s+[-\u2013:]\s|\s*\((?:[Yy]|[Yy]r|[Yy]ear)\s*\d|\s+\([A-Z]{1,3}\))"
@@ -346,6 +389,7 @@ def _labelled(sentence: str, start: int, end: int, *, known: bool = False) -> bo
     return known or end == len(sentence.rstrip()) or sentence[end : end + 1] == ")"
 
 
+_NUMBERED = re.compile(r"[ \t]+\d")
 _INTRODUCER = re.compile(
     r"\b(?:that|told|asked|saw|pupil|child|student|named|called|re|for|with|found|given|gave"
     r"|offered|collect|collected|support|supporting|helped|helping|sent|seeing|visiting"
@@ -362,6 +406,7 @@ def individual_score(sentence: Sentence, skip: tuple[int, int]) -> int:
     strong = {m.group() for m in _STRONG_CUES.finditer(lower)}
     if not lower.isascii():
         strong.update(m.group() for m in _STRONG_CUES_OTHER_LANGUAGES.finditer(lower))
+        strong.update(m.group() for m in _NAME_OTHER_LANGUAGES.finditer(text))
     if names_someone(text, skip):
         strong.add("")
     if strong:
@@ -377,6 +422,8 @@ _GENERIC_PERSON = re.compile(
     r"\b(?:(?:where|if|when|whenever|should|unless|once)\s+(?:a|any|the|your|their)\s+"
     r"(?:child|pupil|student|young\s+person|learner|parent|member\s+of\s+staff|colleague)"
     r"|(?:a|any|every|each)\s+(?:child|pupil|student|young\s+person|learner)\s+(?:who|with|that)"
+    r"|(?:about|of|on)\s+an?\s+(?:girl|boy|child|teenager|young\s+person|man|woman|family)"
+    r"\s+(?:who|whose|with)"
     r"|(?:some|many|all|any)\s+(?:children|pupils|students|families|young\s+people)"
     r"|(?:children|pupils|students|families|young\s+people|those)\s+(?:who|with|in|affected)"
     r"|(?:any|all|every)\s+(?:safeguarding\s+)?(?:concerns?|disclosures?|allegations?|incidents?)"
@@ -386,19 +433,49 @@ _GENERIC_PERSON = re.compile(
     r"|(?:children|pupils|students|families|parents|staff)\s+(?:eligible|entitled|receiving"
     r"|can|may|are\s+able|who\s+are)|how\s+do\s+(?:i|we)|what\s+is\s+the\s+process"
     r"|process\s+for|how\s+should\s+(?:we|i|staff)|who\s+do\s+i|does\s+anyone\s+know|anyone\s+know"
-    r"|staff\s+(?:should|must|will\s+need)|what\s+to\s+do\s+if|how\s+to)\b"
+    r"|staff\s+(?:should|must|will\s+need)|what\s+to\s+do\s+if|how\s+to"
+    r"|if\s+you(?:'re|\s+are)\s+(?:ever\s+)?(?:worried|concerned)"
+    r"|(?:a|the)\s+(?:child|pupil|student|young\s+person|parent)\s+(?:tells|asks|comes\s+to)\s+you"
+    r"|if\s+you\s+have\s+(?:any\s+)?(?:concerns|worries)"
+    r"|(?:parents|families|carers)\s+of\s+(?:pupils|children|students)"
+    r"|(?:children|pupils|students)\s+on\s+(?:the|our)\s"
+    r"|(?:some|many|most|all|why|how)\s+(?:muslims|christians|jews|hindus|sikhs|buddhists|catholics"
+    r"|atheists|humanists|people|believers)"
+    r"|what(?:'s|\s+is|\s+are)\s+the\s+(?:threshold|process|procedure|criteria|deadline|rules?))\b"
 )
 """A person in general ("if a pupil discloses", "some children have"): worth a strong
 cue, since it comes with the same case words a real report does."""
 
 
 _STAFF_ROLE = re.compile(
-    r"\b(?:our|the\s+school's|school|is\s+our|are\s+our|as\s+our)\s+(?:[a-z-]+\s+){0,3}"
+    r"\b(?:our|the\s+school's|school|is\s+our|are\s+our|as\s+our)\s+(?:[a-z-]+\s+){0,4}"
     r"(?:lead|leads|worker|officer|coordinator|co-ordinator|manager|practitioner|team|champion"
     r"|mentor|senco|dsl|nurse|counsellor|advisor|adviser|head|deputy|deputies|teacher)\b"
 )
 """A member of staff in a role ("Sarah, our Early Help lead"): the name is a contact,
 not the person the sentence is about."""
+
+_ROLE_HOLDER = re.compile(r"\bthe\s+designated\s+(?:teacher|safeguarding\s+lead|person)\b")
+"""'The designated teacher for looked-after children is Mr Allen': a role and its holder."""
+
+_PUBLIC_FIGURE = re.compile(
+    r"\b(?:footballer|singer|actor|actress|rapper|pop\s+star|celebrity|celebrities|presenter"
+    r"|athlete|olympian|boxer|cricketer|comedian|influencer|youtuber|politician|prime\s+minister"
+    r"|president|prince|princess|duke|duchess|royal|the\s+(?:king|queen)|former\s+(?:mp|minister)"
+    r"|the\s+(?:[a-z]+\s+)?(?:author|mp|writer|novelist|poet|artist|composer|striker|player|star"
+    r"|secretary|minister|chancellor|mayor)|olympic|paralympic|champion|campaign\w*"
+    r"|spoken\s+(?:\w+\s+){0,2}about|talks\s+in\s+(?:his|her)\s+(?:book|podcast|documentary)"
+    r"|(?:his|her|their)\s+(?:memoir|autobiography|podcast|album|tour|fans|career))\b"
+)
+"""A public figure in the news ("the singer has spoken about her bipolar disorder"): a
+person, but one the sender writes about from the news, not a pupil or colleague."""
+
+
+_INSTRUCTION = re.compile(
+    r"[\W\d]*(?:read|write|explain|describe|compare|evaluate|analyse|analyze|identify|research"
+    r"|label|annotate|summarise|summarize|imagine|design|create)\s"
+)
+"""A sentence that starts with a task ("Read chapter 4...", "Explain how..."): a lesson."""
 
 
 def topic_score(text: str) -> int:
@@ -406,5 +483,9 @@ def topic_score(text: str) -> int:
     as much as a strong individual cue."""
     lower = text.lower()
     signs = len({m.group() for m in _TOPIC_SIGNS.finditer(lower)})
-    generic = STRONG if _GENERIC_PERSON.search(lower) else 0
-    return signs + generic + (WEAK if _STAFF_ROLE.search(lower) else 0)
+    signs += 1 if _INSTRUCTION.match(lower) else 0
+    generic = len({m.group() for m in _GENERIC_PERSON.finditer(lower)})
+    generic = STRONG + min(1, generic - 1) if generic else 0
+    public = STRONG + 1 if _PUBLIC_FIGURE.search(lower) else 0
+    role = WEAK if _STAFF_ROLE.search(lower) or _ROLE_HOLDER.search(lower) else 0
+    return signs + generic + public + role

@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from detectors.person_reference import individual_score, sentence_at, topic_score
+from detectors.person_reference import STRONG, individual_score, sentence_at, topic_score
 from detectors.special_category_model import (
     MAX_SCORED,
     SentenceModel,
@@ -58,6 +58,23 @@ _LABEL_START = re.compile(
     f"(?:^|[\\n\\t|;{CELL_SEPARATOR}]|[.\u2013-] )[ \\t]*(?:\\w+[ \\t]+){{0,2}}$"
 )
 """A form label starts its line or cell ("Pupil ethnicity: ...")."""
+_LABELS_SOMEONE = re.compile(
+    r"(?:[ \t]+[A-Za-z]+){0,2}[ \t]*(?::|[ \t][-\u2013])[ \t]*"
+    r"(?:(?:(?:the|a|our|new)[ \t]+)*"
+    r"(?:(?:[Yy](?:ear|r)?[ \t]*\d{1,2}|[Rr]eception|[Nn]ursery)[ \t]+)?"
+    r"(?:twins|siblings|pupil|child|boy|girl|student)"
+    r"|(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+[A-Z][a-z]+(?:[ \t]+\([A-Z]+\))?)[ \t]*$",
+    re.MULTILINE,
+)
+"""A heading or subject line that puts a topic on someone, and nothing more: "Free meals -
+twins", "Disabled child: Y7 pupil", "Union: Mr Okoro (NAHT)" (a year group alone is a
+cohort: "Asthma: Reception")."""
+_COHORT = re.compile(
+    r"[ \t]*(?:[Yy](?:ear|r)?[ \t]*\d{1,2}|[Rr]eception|[Nn]ursery|KS\d|[Kk]ey [Ss]tage \d)"
+    r"(?:[ \t]*(?:and|&|-|to|/)[ \t]*(?:[Yy](?:ear|r)?[ \t]*)?\d{1,2})?[ \t]*$"
+)
+"""A year group alone is a cohort, not a value about someone ("Asthma: Reception")."""
+_ADDRESSED = re.compile(r"(?i)\b(?:you|your)\b")
 _HAS_BEFORE = re.compile(r"(?i)\b(?:has|had|with)\s+(?:(?!been\b)\w+\s+){0,2}$")
 """'has' just before the phrase ("has asthma") suggests a person, not "religion has a side"."""
 _DOCUMENT_WORDS = frozenset(
@@ -356,7 +373,7 @@ def _learned(
                 scored[sentence.start] = -1.0
                 continue
             phrase = Phrase(model.kind_of(word), word, (word,), needs_person=True)
-            if context.allows(phrase, at, end):
+            if context.allows(phrase, at, end, least_person=STRONG):
                 scored[sentence.start] = -1.0  # one finding a sentence
                 yield Match(
                     type=SPECIAL_CATEGORY,
@@ -387,6 +404,7 @@ class _Context:
         self.document = min(2, document_words // 2) + (_THIRD_PARTY if third_party else 0)
         self._template: bool | None = None
         self._topic: dict[int, int] = {}
+        self._after_general: dict[int, bool] = {}
 
     def _in_template(self) -> bool:
         """Searched once, and only when a phrase is being weighed (most blocks have none)."""
@@ -394,23 +412,41 @@ class _Context:
             self._template = _PLACEHOLDER.search(self.text) is not None
         return self._template
 
-    def allows(self, phrase: Phrase, start: int, end: int) -> bool:
+    def _a_value(self, end: int) -> bool:
+        """What follows a form label is a value ("Ethnicity: White British"), not a
+        heading over general text ("Free school meals: if your income has changed, you
+        may be eligible", "Young carers: e-learning module for all tutors")."""
+        finish = self.text.find("\n", end)
+        value = self.text[end : finish if finish >= 0 else len(self.text)].lstrip(" \t:=")
+        return not (_ADDRESSED.search(value) or topic_score(value) or _COHORT.match(value))
+
+    def allows(self, phrase: Phrase, start: int, end: int, least_person: int = 1) -> bool:
+        """Whether the phrase found at text[start:end] counts here; a model candidate asks
+        for a clear individual cue (`least_person` STRONG: a name, "she", "his mum"), not
+        only "my" or "her" (a CV's "my background")."""
         if phrase.kind == NOT_SPECIAL:
             return True  # blocks the shorter phrases inside it wherever it is
         if (
             phrase.needs_person
             and _FORM_LABEL.match(self.text, end)
             and _LABEL_START.search(self.text, max(0, start - 30), start)
+            and self._a_value(end)
         ):
             return True
         if phrase.needs_person and _in_proper_name(self.text, start, end):
             return False
-        if _a_job(self.text, phrase, start) or _ORGANISATION_AFTER.match(self.text, end):
+        if _a_job(self.text, phrase, start, end) or _ORGANISATION_AFTER.match(self.text, end):
             return False
         if phrase.words[-1].lower() in _STAFF_ROLES or _AREA_OF_WORK.search(
             self.text, max(0, start - 30), start
         ):
             return False
+        if (
+            phrase.needs_person
+            and _LABELS_SOMEONE.match(self.text, end)
+            and _LABEL_START.search(self.text, max(0, start - 30), start)
+        ):
+            return True
         if phrase.after_person and not _TIED_TO_SOMEONE.search(
             self.text, max(0, start - 30), start
         ):
@@ -419,14 +455,26 @@ class _Context:
         person = individual_score(sentence, (start - sentence.start, end - sentence.start))
         if person == 0 and _HAS_BEFORE.search(self.text, max(sentence.start, start - 40), start):
             person = 1
-        if phrase.needs_person and person == 0:
+        if phrase.needs_person and person < least_person:
             return False
         topic = self._topic.get(sentence.start)
         if topic is None:
             topic = topic_score(sentence.text) + self.document
             topic += _TEMPLATE if self._in_template() else 0
             self._topic[sentence.start] = topic
-        return person > topic if phrase.needs_person else person >= topic
+        least = topic + 1 if phrase.needs_person else topic
+        if person < least:
+            return False
+        if person > least or not sentence.before:
+            return True
+        # only when it decides: a sentence after one with signs of general material is
+        # part of it ("Lesson 4 is about grief and loss. Students read a story about a
+        # girl whose dad...")
+        after_general = self._after_general.get(sentence.start)
+        if after_general is None:
+            after_general = topic_score(sentence.before) >= 2
+            self._after_general[sentence.start] = after_general
+        return not after_general
 
 
 _ORGANISATION_AFTER = re.compile(
@@ -443,7 +491,11 @@ _WORKPLACE = re.compile(
     r"(?i)\b(?:works?|worked|working|job|volunteers?|placement)\s+(?:at|in|for|with)\s+"
     r"(?:an?|the)?\s*(?:local\s+)?$|\bcareers?\s+in\s+$"
 )
-_IS_A = re.compile(r"(?i)\b(?:is|was|as|became|be|becoming|trained\s+as)\s+an?\s+(?:\w+\s+)?$")
+_IS_A = re.compile(
+    r"(?i)\b(?:is|was|as|became|be|becoming|trained\s+as)\s+an?\s+(?:\w+\s+)?$"
+    r"|\b(?:joins?\s+us|joined\s+us|starts?|started|work(?:s|ing)?)\s+as\s+(?:(?:our|the|new)\s+)*"
+    r"(?:\w+\s+){0,2}$"
+)
 _JOB_TITLES = frozenset(
     _words(
         """
@@ -455,13 +507,19 @@ _JOB_TITLES = frozenset(
 """'Her mum is a social worker', 'dad works at the prison': a job, not a circumstance."""
 
 
-def _a_job(text: str, phrase: Phrase, start: int) -> bool:
-    """The phrase names someone's work: a place they work, or their job title."""
+def _a_job(text: str, phrase: Phrase, start: int, end: int) -> bool:
+    """The phrase names someone's work: a place they work, or their job title (also when
+    the title goes on after it: "as family support worker" for "family support")."""
     if _WORKPLACE.search(text, max(0, start - 40), start):
         return True
-    return phrase.words[-1].lower() in _JOB_TITLES and bool(
-        _IS_A.search(text, max(0, start - 30), start)
-    )
+    titled = phrase.words[-1].lower() in _JOB_TITLES or _TITLE_AFTER.match(text, end)
+    return bool(titled and _IS_A.search(text, max(0, start - 30), start))
+
+
+_TITLE_AFTER = re.compile(
+    r"(?i)[ \t]+(?:\w+[ \t]+)?(?:worker|officer|psychologist|therapist|counsellor|nurse"
+    r"|practitioner)\b"
+)
 
 
 _STAFF_ROLES = frozenset(

@@ -237,3 +237,50 @@ def test_disclosures_in_other_languages(
     detector: SensitiveDataDetector, body: str, found: bool
 ) -> None:
     assert bool(special_kinds(detector, body)) is found
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "found"),
+    [
+        # a public figure in the news: a person, but not one the school holds data on
+        ("News", "The singer has talked in an interview about her bipolar disorder.", False),
+        # ... named, with a book or a campaign
+        ("News", "Joe Bloggs writes in his memoir about his years of depression.", False),
+        # a heading over general text is not a form label ("Free school meals: Yes" is)
+        ("Meals", "Free school meals: if your income has changed, you may be eligible.", False),
+        # a year group after a label is a cohort, not someone
+        ("Asthma: Reception", "Please send in named inhalers.", False),
+        # a subject line that puts a topic on one pupil, with a bland body
+        ("Free meals - twins", "Please see attached.", True),
+        ("Disabled child: Y7 pupil", "As discussed on the phone.", True),
+        # a story in a lesson: "a girl whose..." is nobody in particular
+        (
+            "PSHE",
+            "Lesson 4 is about grief and loss. Students read a story about a girl whose dad "
+            "dies of a heart attack.",
+            False,
+        ),
+        # a task set in a lesson, with a character's name
+        ("English", "Read chapter 4, where Jamal's family flee Afghanistan.", False),
+        # "must be logged" is a rule, not a log entry
+        ("Policy", "Racist incidents must be logged on CPOMS within 24 hours.", False),
+        # a staff role introduced with "joins us as"
+        ("Staff", "Dan Hughes joins us as family support worker in May.", False),
+        # a name set out as a pupil's: apposition, class, a note in brackets
+        ("Y8", "Bashir, our new Y8 pupil, is an unaccompanied asylum seeker.", True),
+        ("Trip", "Kacper (uses a wheelchair) needs the coach with a lift.", True),
+        # a parent's message in Romanian: a name before the verb
+        ("Ioana", "Ioana a fost diagnosticată cu depresie. Mulțumesc.", True),
+        # ... in Portuguese, the name after its article
+        ("Asilo", "O Mateus está à espera do pedido de asilo e anda muito ansioso.", True),
+        # a Romanian newsletter line about children in general
+        ("Informare", "Copiii care sunt diagnosticați cu diabet pot primi sprijin.", False),
+    ],
+)
+def test_round_five_cues(
+    detector: SensitiveDataDetector, subject: str, body: str, found: bool
+) -> None:
+    """Public figures, headings, cohorts, lesson tasks and stories, policy wording and staff
+    roles pass; subject lines about one pupil, names set out as a pupil's and parents'
+    messages in other languages are found."""
+    assert bool(special_kinds(detector, body, subject)) is found
