@@ -202,7 +202,6 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=300)
     args = parser.parse_args()
     started = time.perf_counter()
-    import spacy  # noqa: F401  (once per scan worker process, not per roster)
 
     print(f"spaCy import (once per worker): {time.perf_counter() - started:.2f} s")
     ok = True

@@ -43,7 +43,6 @@ def _rss_mb() -> float:
 def child(count: int, mix: str = "plain") -> dict[str, float]:
     """One round in this process: the tree on sys.path decides which code is measured."""
     sys.path.insert(0, str(HERE))
-    import spacy  # noqa: F401  (imported by the detectors; its import is not their cost)
     from realistic_mail import SCHOOL, messages, roster
 
     from gateway.config.settings import validate

@@ -19,10 +19,9 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 LAZY_IMPORTS: dict[tuple[str, tuple[str, ...]], str] = {
     ("gateway.cli.", ("gateway.",)): "a command imports what only it needs: `held list` "
     "must not load the server or SQLAlchemy",
+    ("gateway.cli.scan", ("sqlalchemy",)): "`scan` reads the database only when there is one",
     ("gateway.storage.engine", ("alembic",)): "Alembic runs only when the schema is behind",
     ("gateway.web.oidc", ("authlib",)): "authlib is loaded only when OIDC sign-in is on",
-    ("detectors.names.phrases", ("spacy.",)): "spaCy's matcher only once a roster is built "
-    "(checking a configuration imports the detectors)",
     ("detectors.nicknames", ("nicknames",)): "the nickname tables only when first used",
     ("detectors.personal_address", ("phonenumbers",)): "phone numbers only when configured",
 }

@@ -9,32 +9,42 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.engine import make_url
 
 from gateway.cli.common import config_options, load_config, setup_logging
 from gateway.config.settings import Config
 from gateway.directory.snapshot import EMPTY, DirectoryRef, write_snapshot
-from gateway.directory.store import load_directory
 from gateway.policy.decide import decide
 from gateway.policy.rules import Rule
 from gateway.scanning.configured import make_pool
 from gateway.scanning.parse import envelope_from_headers
 from gateway.scanning.pool import ScanFailed, ScanPool
-from gateway.storage.engine import Store, StoreError
 from models import Directory, Envelope
 
 
-def _database_exists(config: Config) -> bool:
+def _imported_directory(config: Config) -> Directory:
+    """The roster and staff list imported into the database; none before the first
+    import. SQLAlchemy is loaded only when there is a database to read (a quick scan
+    of a file on a new install pays nothing for it)."""
+    from sqlalchemy.engine import make_url
+
+    from gateway.directory.store import load_directory
+    from gateway.storage.engine import Store, StoreError
+
     url = make_url(config.db_url)
-    return url.get_backend_name() != "sqlite" or Path(url.database or "").exists()
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return Directory()
 
+    async def load() -> Directory:
+        store = await Store.open(config.db_url, migrate=False)
+        try:
+            return await load_directory(store)
+        finally:
+            await store.close()
 
-async def _directory_from_database(config: Config) -> Directory:
-    store = await Store.open(config.db_url, migrate=False)
     try:
-        return await load_directory(store)
-    finally:
-        await store.close()
+        return asyncio.run(load())
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _directory_from_files(roster: Path | None, staff: Path | None) -> Directory:
@@ -136,12 +146,8 @@ def scan(
         if roster or staff:
             directory = _directory_from_files(roster, staff)
         else:
-            directory = (
-                asyncio.run(_directory_from_database(config))
-                if _database_exists(config)
-                else Directory()
-            )
-    except (StoreError, OSError, ValueError) as exc:
+            directory = _imported_directory(config)
+    except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     ref = EMPTY
     if directory.pupils or directory.staff:

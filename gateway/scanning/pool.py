@@ -144,10 +144,9 @@ def _warm_task(ref: DirectoryRef) -> int:
 
 
 # What the forkserver imports once, so that every worker (at start, or replacing a
-# killed one) is forked with it loaded instead of importing it itself: the scan code,
-# each detector's module, and spaCy, which the name detectors import when they are
-# built (detectors/names/phrases.py) and which costs a worker most of its start-up.
-_PRELOAD = ("gateway.scanning.pool", "spacy.matcher", "spacy.tokens", "spacy.vocab")
+# killed one) is forked with it loaded instead of importing it itself: the scan code
+# and each detector's module.
+_PRELOAD = ("gateway.scanning.pool",)
 
 
 def forkserver_preload(detectors: Iterable[str]) -> list[str]:
