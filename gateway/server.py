@@ -28,7 +28,7 @@ from gateway.hold.flow import HoldFlow
 from gateway.hold.housekeeping import Housekeeper, utc_now
 from gateway.hold.links import LinkSigner
 from gateway.hold.store import HoldStore
-from gateway.scanning.configured import make_pool, scan_spec  # noqa: F401  TEMP until bench imports move
+from gateway.scanning.configured import make_pool
 from gateway.scanning.pool import ScanPool
 from gateway.security.keyfiles import load_secret
 from gateway.smtp import replies
