@@ -66,6 +66,8 @@ _UPN_LABEL = re.compile(r"(?i)\b(?:upn|unique\s+pupil\s+(?:number|no))\b")
 
 _TEN_DIGITS = re.compile(_NOT_AFTER + r"[1-9]\d{9}" + _NOT_BEFORE)
 _ULN_LABEL = re.compile(r"(?:uln|(?:unique\s+)?learner\s+(?:number|no|ref))(?![a-z])")
+_ULN_STARTS = ("uln", "unique", "learner")
+"""What every match of _ULN_LABEL begins with."""
 
 _NHS = re.compile(_NOT_AFTER + r"(\d{3})([ -]?)(\d{3})\2(\d{4})" + _NOT_BEFORE)
 _NHS_LABEL = re.compile(r"(?i)\b(?:nhs|chi\s+(?:number|no)|h\s?&\s?c\s+(?:number|no))")
@@ -96,7 +98,8 @@ _ACCOUNT = re.compile(r"(?<![\d\-/.])\d{8}(?![\d\-/])")
 _BANK_LABEL = re.compile(
     r"(?i)\b(?:sort[\s-]*code|s/c|bank|account|acc(?:t)?\s*(?:no|number)|a/c)\b"
 )
-_BANK_WORD = re.compile(r"sort|s/c|bank|acc|a/c")
+_BANK_WORDS = ("sort", "s/c", "bank", "acc", "a/c")
+_BANK_WORD = re.compile("|".join(map(re.escape, _BANK_WORDS)))
 """Starts every bank label: where bank details are looked for."""
 _PAIR_GAP = 60
 """Most characters between a sort code and its account number."""
@@ -195,11 +198,11 @@ def find_identifiers(text: str, clusters: list[DigitCluster] | None = None) -> l
     plan: tuple[tuple[Finder, list[Window]], ...] = (
         (_find_ibans, around_labels(text, lower, _IBAN_START, 0, 40)),
         (_find_cards, around_clusters(clusters, 12)),
-        (_find_bank_accounts, around_labels(text, lower, _BANK_WORD, reach, reach)),
+        (_find_bank_accounts, around_labels(text, lower, _BANK_WORD, reach, reach, _BANK_WORDS)),
         (_find_upns, around_clusters(clusters, 11)),
         (_find_ninos, around_clusters(clusters, 6)),
         (_find_nhs_numbers, around_clusters(clusters, 10)),
-        (_find_ulns, around_labels(text, lower, _ULN_LABEL, 0, LABEL_WINDOW + 12)),
+        (_find_ulns, around_labels(text, lower, _ULN_LABEL, 0, LABEL_WINDOW + 12, _ULN_STARTS)),
         (_find_passports, around_labels(text, lower, _PASSPORT_WORD, 0, 50)),
     )
     found: list[Match] = []

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import phonenumbers
 
 from detectors.email_addresses import EmailAddress, find_addresses
+from detectors.search_windows import literal_finditer
+from detectors.textmatch import lowered_as_ignorecase
 from models.redact import redact_digits
 
 _QUOTE_START = re.compile(
@@ -38,16 +40,21 @@ _SIGN_OFF = re.compile(
     )[ \t,.!]*$""",
     re.I | re.M | re.X,
 )
-_CUE = re.compile(
-    r"""\b(?:
+_CUE_SOURCE = r"""\b(?:
         my\s+(?:(?P<qualifier>own|personal|private|home|work|school|office)\s+)?
             (?:mobile|mob|cell|phone|number|no\.?|tel|telephone|whatsapp|e-?mail|address
               |gmail|hotmail|outlook|yahoo)
       | (?:call|text|ring|phone|whatsapp|message|e-?mail|contact|reach)\s+me
       | (?:personal|private|home)\s+(?:mobile|number|phone|e-?mail|address)
-    )\b""",
-    re.I | re.X,
+    )\b"""
+_CUE = re.compile(_CUE_SOURCE, re.I | re.X)
+_CUE_LOWER = re.compile(_CUE_SOURCE, re.X)
+"""_CUE for lower-cased text (textmatch.lowered_as_ignorecase)."""
+_CUE_STARTS = (
+    *("my", "call", "text", "ring", "phone", "whatsapp", "message", "e-mail", "email"),
+    *("contact", "reach", "personal", "private", "home"),
 )
+"""What every match of _CUE begins with: it is tried only where they are."""
 _NOT_PERSONAL_QUALIFIERS = frozenset({"work", "school", "office"})
 CUE_WINDOW = 80
 MAX_SIGNATURE_CHARS = 800
@@ -75,6 +82,8 @@ def own_text(text: str) -> str:
     ("> ") lines blanked out (offsets into `text` stay valid)."""
     match = _QUOTE_START.search(text)
     head = text[: match.start()] if match else text
+    if ">" not in head:
+        return head  # no quoted line (the regex would try every character to find none)
     return _QUOTED_LINE.sub(lambda m: " " * len(m.group()), head)
 
 
@@ -142,7 +151,11 @@ def personal_contacts(text: str, rules: ContactRules) -> list[ContactHit]:
     def add(hit: ContactHit) -> None:
         found.setdefault(hit.key, hit)
 
-    for cue in _CUE.finditer(mine):
+    lower = lowered_as_ignorecase(mine)
+    cues = (
+        _CUE.finditer(mine) if lower is None else literal_finditer(_CUE_LOWER, lower, _CUE_STARTS)
+    )
+    for cue in cues:
         if (cue.group("qualifier") or "").lower() in _NOT_PERSONAL_QUALIFIERS:
             continue
         end = mine.find("\n\n", cue.end())

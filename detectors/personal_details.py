@@ -12,10 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from datetime import date
+from functools import lru_cache
 
 import phonenumbers
 
-from detectors.search_windows import DigitCluster, around_clusters, digit_clusters
+from detectors.search_windows import (
+    DigitCluster,
+    around_clusters,
+    digit_clusters,
+    literal_finditer,
+)
 from detectors.textmatch import (
     LABEL_WINDOW,
     Match,
@@ -72,8 +78,8 @@ _ADDRESS_LABEL = re.compile(
     r"(?<!e-mail )(?<!email )(?<!web )(?<!ip )"
     r"\b(?:home\s+address|address|lives\s+at|living\s+at|resides\s+at|moved\s+to)\b"
 )
-_ADDRESS_WORDS = ("address", "lives", "living", "resides", "moved")
-"""One of these is in every address label: a cheap test before looking for streets."""
+_ADDRESS_STARTS = ("home", "address", "lives", "living", "resides", "moved")
+"""What every match of _ADDRESS_LABEL begins with: it is tried only where they are."""
 _ORGANISATION = re.compile(
     r"(?i)\b(?:school|academy|college|university|council|trust|ltd|limited|plc|llp|inc"
     r"|office|offices|centre|center|hospital|surgery|church|hall|civic|federation|nursery"
@@ -225,10 +231,7 @@ def find_addresses(text: str, ignored_postcodes: Collection[str] = ()) -> Iterat
 
 def _labelled_streets(text: str, used_streets: set[int]) -> Iterator[Match]:
     """ "lives at 4 Acacia Avenue": a street just after an address label, without a postcode."""
-    lower = lowered(text)
-    if not any(word in lower for word in _ADDRESS_WORDS):
-        return
-    for label in _ADDRESS_LABEL.finditer(lower):
+    for label in literal_finditer(_ADDRESS_LABEL, lowered(text), _ADDRESS_STARTS):
         street = _STREET.search(text, label.end(), label.end() + 30 + 80)
         if street is None or street.start() in used_streets or street.start() > label.end() + 30:
             continue
@@ -265,15 +268,25 @@ def find_phone_numbers(text: str, clusters: list[DigitCluster] | None = None) ->
         yield from _phone_numbers(text, lo, hi)
 
 
+@lru_cache(maxsize=4096)
+def _uk_phone_kind(written: str) -> str | None:
+    """The kind of UK number `written` is ("mobile", "landline", "other"), or None when
+    libphonenumber does not take it for a valid one. Remembered: the same numbers (the
+    school's own, in every signature) come back in message after message."""
+    try:
+        number = phonenumbers.parse(written, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 44 or not phonenumbers.is_valid_number(number):
+        return None  # +44 also covers the Channel Islands and the Isle of Man
+    return _PHONE_KINDS.get(phonenumbers.number_type(number), "other")
+
+
 def _phone_numbers(text: str, lo: int, hi: int) -> Iterator[Match]:
     for m in _PHONE.finditer(text, lo, hi):
-        try:
-            number = phonenumbers.parse(m.group(), "GB")
-        except phonenumbers.NumberParseException:
+        kind = _uk_phone_kind(m.group())
+        if kind is None:
             continue
-        if number.country_code != 44 or not phonenumbers.is_valid_number(number):
-            continue  # +44 also covers the Channel Islands and the Isle of Man
-        kind = _PHONE_KINDS.get(phonenumbers.number_type(number), "other")
         yield Match(
             type=PHONE_NUMBER,
             start=m.start(),

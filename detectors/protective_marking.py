@@ -12,21 +12,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from detectors.search_windows import literal_finditer
 from detectors.textmatch import Match, lowered
 from models import Basis
 
 PROTECTIVE_MARKING = "PROTECTIVE_MARKING"
 
-_MARKINGS: tuple[tuple[str, re.Pattern[str], bool, float], ...] = (
-    # (kind, pattern, searched in lower-cased text?, score); the earlier wins an overlap
-    ("official-sensitive", re.compile(r"official[\s\-–—:]*sensitive(?![a-z])"), True, 0.9),
+_MARKINGS: tuple[tuple[str, re.Pattern[str], bool, float, tuple[str, ...]], ...] = (
+    # (kind, pattern, searched in lower-cased text?, score, the literals every match
+    # begins with when the pattern has no single one); the earlier wins an overlap
+    ("official-sensitive", re.compile(r"official[\s\-–—:]*sensitive(?![a-z])"), True, 0.9, ()),
     (
         "confidential",
         re.compile(r"(?:private\s+(?:and|&)\s+|strictly\s+|highly\s+)confidential(?![a-z])"),
         True,
         0.7,
+        ("private", "strictly", "highly"),
     ),
-    ("confidential", re.compile(r"CONFIDENTIAL(?![A-Za-z])"), False, 0.7),
+    ("confidential", re.compile(r"CONFIDENTIAL(?![A-Za-z])"), False, 0.7, ()),
     (
         "handling",
         re.compile(
@@ -35,6 +38,7 @@ _MARKINGS: tuple[tuple[str, re.Pattern[str], bool, float], ...] = (
         ),
         True,
         0.8,
+        (),
     ),
 )
 _DISCLAIMER = re.compile(
@@ -52,9 +56,9 @@ def find_markings(text: str) -> Iterator[Match]:
     """Every protective marking in `text`, one per place it appears."""
     lower = lowered(text)
     taken: list[tuple[int, int]] = []
-    for kind, pattern, in_lower, score in _MARKINGS:
+    for kind, pattern, in_lower, score, starts in _MARKINGS:
         searched = lower if in_lower else text
-        for m in pattern.finditer(searched):
+        for m in literal_finditer(pattern, searched, starts):
             if m.start() and searched[m.start() - 1].isalnum():
                 continue  # inside a longer word
             if any(m.start() < end and start < m.end() for start, end in taken):

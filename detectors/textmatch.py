@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from models.finding import Basis
 
@@ -39,15 +40,32 @@ class Match:
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 
 
+@lru_cache(maxsize=4)
 def lowered(text: str) -> str:
     """`text` in lower case with every character at the same offset.
 
     Searching lower-cased text for lower-case literals is much faster than a (?i)
     pattern; a few non-ASCII letters change length when lowered ("İ"), and then only
-    A-Z are lowered.
+    A-Z are lowered. Each scanner of a text lowers it: the last few are remembered, so
+    a text is lowered once (a string caches its own hash: a repeat is one look-up).
     """
     lower = text.lower()
     return lower if len(lower) == len(text) else text.translate(_ASCII_LOWER)
+
+
+_IGNORECASE_ONLY = ("\u0131", "\u017f", "\u0130")
+"""ı, ſ and İ: a (?i) pattern matches them to "i", "s" and "i", and `lowered` does not
+make them those letters (every other character it lowers to an ASCII letter, "K" the
+Kelvin sign too, is one a (?i) pattern matches to the same letter)."""
+
+
+def lowered_as_ignorecase(text: str) -> str | None:
+    """`lowered(text)` when a pattern of lower-case ASCII letters (with \\s, \\b, \\w and
+    classes of other characters) finds in it exactly what the same pattern with (?i)
+    finds in `text`; None when `text` holds one of the characters only (?i) matches."""
+    if not text.isascii() and any(ch in text for ch in _IGNORECASE_ONLY):
+        return None
+    return lowered(text)
 
 
 def window_before(text: str, start: int, size: int = LABEL_WINDOW) -> str:
