@@ -55,12 +55,19 @@ class TableText:
     def add(self, number: int, cells: Iterable[object]) -> bool:
         if self.full:
             return False
-        texts = [cell_text(cell) for cell in cells]
+        return self.add_texts(number, [cell_text(cell) for cell in cells])
+
+    def add_texts(self, number: int, texts: list[str]) -> bool:
+        """`add` for cells already given as `cell_text` gives them (the list is used)."""
+        if self.full:
+            return False
         while texts and not texts[-1]:
             texts.pop()
         if not texts:
             return True
-        line = "\t".join(text.translate(_CELL_BREAKS) for text in texts)
+        line = "\t".join(texts)
+        if line.count("\t") != len(texts) - 1 or "\n" in line or "\r" in line:
+            line = "\t".join(text.translate(_CELL_BREAKS) for text in texts)
         if self._chars + len(line) + 1 > self.collector.text_room():
             self.full = True
             self.collector.not_scanned(
