@@ -32,7 +32,8 @@ from detectors.personal_address import (
     PersonalAddressDetector,
     PersonalAddressSettings,
 )
-from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message
+from gateway.scanning.parse import envelope_from_headers, parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Directory, Message, School, StaffMember
 
 SCHOOL = "westbrook.sch.uk"

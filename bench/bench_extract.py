@@ -21,7 +21,8 @@ import openpyxl
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from gateway.scanning.parse import ParseSettings, parse_message
+from gateway.scanning.parse import parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Envelope
 
 NAMES = (("Amelia", "Jones"), ("Oliver", "O'Neill"), ("Zoë", "Smith-Patel"))

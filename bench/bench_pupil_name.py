@@ -114,7 +114,8 @@ def class_list(roster: list[Pupil]) -> str:
 
 def _mail_bodies(limit: int) -> list[str]:
     """Body text of real ordinary messages, as the gateway parses them."""
-    from gateway.scanning.parse import ParseSettings, parse_message
+    from gateway.scanning.parse import parse_message
+    from gateway.scanning.settings import ParseSettings
 
     folder = _corpus("benign_more")
     if folder is None:

@@ -48,7 +48,7 @@ def child(count: int, mix: str = "plain") -> dict[str, float]:
     from gateway.config.settings import validate
     from gateway.scanning.configured import scan_spec
     from gateway.scanning.parse import parse_message
-    from gateway.scanning.pool import Scanner
+    from gateway.scanning.worker import Scanner
 
     school = {"domains": [SCHOOL], "phone_numbers": ["0161 496 0000"]}
     config = validate({"school": school}, "benchmark configuration")

@@ -133,7 +133,8 @@ def timed(detect: Callable[[Message], object], msg: Message, rounds: int) -> tup
 
 def corpus_messages(count: int) -> list[Message]:
     """`count` ~10 KB messages from the real ordinary mail in ../shared/corpus/benign_more."""
-    from gateway.scanning.parse import ParseSettings, parse_message
+    from gateway.scanning.parse import parse_message
+    from gateway.scanning.settings import ParseSettings
 
     root = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "benign_more"
     envelope = Envelope("staff@school.example", ("someone@example.com",))

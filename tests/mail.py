@@ -11,7 +11,8 @@ import mimetypes
 import time
 from email.message import EmailMessage
 
-from gateway.scanning.parse import ParseSettings, parse_addresses, parse_message
+from gateway.scanning.parse import parse_addresses, parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Envelope, Message, School
 
 SCHOOL_DOMAIN = "westbrook.sch.uk"

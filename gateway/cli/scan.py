@@ -16,8 +16,7 @@ from gateway.directory.snapshot import EMPTY, DirectoryRef, write_snapshot
 from gateway.policy.decide import decide
 from gateway.policy.rules import Rule
 from gateway.scanning.configured import make_pool
-from gateway.scanning.parse import envelope_from_headers
-from gateway.scanning.pool import ScanFailed, ScanPool
+from gateway.scanning.pool import ScanFailed, ScanPool, in_worker
 from models import Directory, Envelope
 
 
@@ -25,6 +24,8 @@ def _imported_directory(config: Config) -> Directory:
     """The roster and staff list imported into the database; none before the first
     import. SQLAlchemy is loaded only when there is a database to read (a quick scan
     of a file on a new install pays nothing for it)."""
+    if not config.database_url and not config.default_database_file.exists():
+        return Directory()
     from sqlalchemy.engine import make_url
 
     from gateway.directory.store import load_directory
@@ -55,6 +56,14 @@ def _directory_from_files(roster: Path | None, staff: Path | None) -> Directory:
     return Directory(pupils=pupils, staff=members, version=f"files-{len(pupils)}-{len(members)}")
 
 
+async def _headers_envelope(pool: ScanPool, raw: bytes) -> Envelope:
+    """The envelope the headers give, read in a scan worker: this process parses nothing."""
+    envelope: Envelope = await pool.run(
+        in_worker, "gateway.scanning.parse:envelope_from_headers", raw
+    )
+    return envelope
+
+
 async def _scan_one(
     pool: ScanPool,
     config: Config,
@@ -63,8 +72,9 @@ async def _scan_one(
     raw: bytes,
     envelope: Envelope | None,
 ) -> dict[str, Any]:
-    envelope = envelope or envelope_from_headers(raw)
     try:
+        if envelope is None:
+            envelope = await _headers_envelope(pool, raw)
         result = await pool.scan(raw, envelope)
     except ScanFailed as exc:
         return {"file": str(path), "action": None, "rules": [], "findings": [], "error": str(exc)}

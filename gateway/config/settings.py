@@ -400,7 +400,12 @@ class Config(Section):
 
     @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'schoolgate.db'}"
+        return self.database_url or f"sqlite+aiosqlite:///{self.default_database_file}"
+
+    @property
+    def default_database_file(self) -> Path:
+        """The SQLite database used when `database_url` is not set."""
+        return self.data_dir / "schoolgate.db"
 
     @property
     def outbox_dir(self) -> Path:

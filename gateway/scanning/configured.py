@@ -11,8 +11,8 @@ import os
 from gateway.config.settings import Config
 from gateway.scanning.detector_settings import resolved_settings
 from gateway.scanning.extract import Limits
-from gateway.scanning.parse import ParseSettings
 from gateway.scanning.pool import ScanPool, ScanSpec
+from gateway.scanning.settings import ParseSettings
 
 
 def scan_spec(config: Config) -> ScanSpec:

@@ -14,16 +14,17 @@ import email.message
 import email.utils
 import re
 import zlib
-from dataclasses import dataclass, field
 from email import policy as email_policy
 from email.parser import BytesParser
 
 from detectors.freemail import shipped_list
-from gateway.scanning.extract import Collector, LimitExceeded, Limits, extract_file
+from gateway.scanning.extract.context import Collector, LimitExceeded
+from gateway.scanning.extract.dispatch import extract_file
 from gateway.scanning.extract.html import table_rows
 from gateway.scanning.extract.pgp import is_encrypted_payload, split_armour
 from gateway.scanning.extract.smime import CmsError, read_cms
 from gateway.scanning.htmltext import html_text_and_tables
+from gateway.scanning.settings import ParseSettings
 from gateway.textfiles.encoding import decode_text
 from models import (
     Address,
@@ -33,7 +34,6 @@ from models import (
     PartInfo,
     Recipient,
     Row,
-    School,
     domain_matches,
 )
 from models.location import Location, attachment
@@ -49,20 +49,13 @@ _SIGNATURE_TYPES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ParseSettings:
-    """What the parser needs to know about the school (picklable, no I/O)."""
-
-    limits: Limits = field(default_factory=Limits)
-    school: School = field(default_factory=School)
-
-
 def decode_header_value(value: object) -> str:
     """RFC 2047 words and raw UTF-8 (SMTPUTF8) decoded; folding removed; never raises."""
     if isinstance(value, email.header.Header):
         value = str(value)
     text = str(value)
-    if any("\udc80" <= ch <= "\udcff" for ch in text):  # raw 8-bit bytes kept as surrogates
+    # raw 8-bit bytes kept as surrogates (most headers are ASCII: no character to look at)
+    if not text.isascii() and any("\udc80" <= ch <= "\udcff" for ch in text):
         text = decode_text(text.encode("ascii", "surrogateescape"))
     if "=?" in text:
         with contextlib.suppress(

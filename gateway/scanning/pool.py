@@ -1,31 +1,33 @@
 """Parse and detect, off the event loop: one path for the server and `schoolgate scan`.
 
-`Scanner` is the pure, synchronous scan of one message (parse, then every detector).
-`ScanPool` runs it in worker processes with a per-message timeout; a worker that hangs
-is killed and replaced, and the caller gets ScanFailed so the sender is told to retry.
+`ScanPool` runs the scan (gateway/scanning/worker.py) in worker processes with a
+per-message timeout; a worker that hangs is killed and replaced, and the caller gets
+ScanFailed so the sender is told to retry. This module is the main process's side: it
+names the worker's functions (`in_worker`) instead of importing them, so the process
+that takes the mail never loads the parser, its file-format libraries or a detector's
+matching code.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import gc
+import importlib
 import logging
 import multiprocessing
 import multiprocessing.forkserver
 import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pebble
 
-from detectors.base import Detector, DetectorSettings
-from detectors.registry import BUILTIN, resolve
-from gateway.directory.snapshot import EMPTY, DirectoryRef, read_scan_directory
-from gateway.scanning.parse import ParseSettings, parse_message
-from models import Directory, Envelope, Finding, MessageFacts
+from detectors.base import DetectorSettings
+from detectors.registry import BUILTIN
+from gateway.directory.snapshot import EMPTY, DirectoryRef
+from gateway.scanning.settings import ParseSettings
+from models import Envelope, Finding, MessageFacts
 
 log = logging.getLogger(__name__)
 
@@ -52,101 +54,21 @@ class ScanFailed(Exception):
     """The message could not be scanned (timeout, detector error, worker crash)."""
 
 
-class Scanner:
-    """Parse + detectors for one directory version. Built once per worker per version."""
-
-    def __init__(self, spec: ScanSpec, directory: Directory) -> None:
-        self.spec = spec
-        self.directory = directory
-        self.detectors: list[Detector] = [
-            resolve(name)(settings, directory, spec.parse.school)
-            for name, settings in spec.detectors
-        ]
-
-    def scan(self, raw: bytes, envelope: Envelope) -> ScanResult:
-        started = time.perf_counter()
-        message = parse_message(raw, envelope, self.spec.parse)
-        findings: list[Finding] = []
-        timings: dict[str, float] = {}
-        for detector in self.detectors:
-            t0 = time.perf_counter()
-            findings.extend(detector.detect(message))
-            timings[detector.name] = (time.perf_counter() - t0) * 1000
-        return ScanResult(
-            facts=message.facts,
-            findings=tuple(_dedupe(findings)),
-            scan_ms=(time.perf_counter() - started) * 1000,
-            detector_ms=timings,
-        )
+WORKER = "gateway.scanning.worker"
+"""The worker's side, imported in the forkserver and the workers only."""
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """The same match reported twice (e.g. text/plain and text/html alternatives) counts once."""
-    seen: set[tuple[object, ...]] = set()
-    unique = []
-    for f in findings:
-        key = (f.detector, f.type, f.location, f.evidence, f.row, f.kind)
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique
-
-
-# --- worker side -------------------------------------------------------------------
-
-_worker_spec: ScanSpec | None = None
-_worker_scanner: Scanner | None = None
-
-
-def _init_worker(spec: ScanSpec) -> None:
-    global _worker_spec, _worker_scanner
-    _worker_spec = spec
-    _worker_scanner = None
-
-
-def _scanner_for(ref: DirectoryRef) -> Scanner:
-    global _worker_scanner
-    assert _worker_spec is not None, "scan worker not initialised"
-    if _worker_scanner is None or _worker_scanner.directory.version != ref.version:
-        # The scanner (models, word lists) lives as long as the worker: frozen, the
-        # garbage collector stops walking its objects on every full collection, which
-        # made a 1 MB message's name scan cost 1.7 times its linear share. Unfrozen
-        # first, so a replaced scanner can still be collected. The roster comes as the
-        # snapshot's mapped name table, the same pages in every worker and no object
-        # per pupil; the pupils themselves are read only for a plug-in detector, which
-        # may want them (the built-in ones read the table).
-        gc.unfreeze()
-        _worker_scanner = None
-        gc.collect()
-        plugins = any(name not in BUILTIN for name, _ in _worker_spec.detectors)
-        directory = read_scan_directory(ref, with_pupils=plugins)
-        _worker_scanner = Scanner(_worker_spec, directory)
-        gc.freeze()
-    return _worker_scanner
-
-
-def worker_parse_settings() -> ParseSettings:
-    """How this pool parses mail, for a task running in a worker (`ScanPool.run`)."""
-    assert _worker_spec is not None, "not in a scan worker"
-    return _worker_spec.parse
-
-
-def _scan_task(raw: bytes, envelope: Envelope, ref: DirectoryRef) -> ScanResult:
-    return _scanner_for(ref).scan(raw, envelope)
-
-
-def _warm_task(ref: DirectoryRef) -> int:
-    _scanner_for(ref)
-    return os.getpid()
-
-
-# --- main-process side -------------------------------------------------------------
+def in_worker(target: str, *args: Any) -> Any:
+    """Run `module:function` (in a scan worker): the main process sends the name, so it
+    need not import the function's module to pickle a reference to it."""
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)(*args)
 
 
 # What the forkserver imports once, so that every worker (at start, or replacing a
 # killed one) is forked with it loaded instead of importing it itself: the scan code
 # and each detector's module.
-_PRELOAD = ("gateway.scanning.pool",)
+_PRELOAD = (WORKER,)
 
 
 def forkserver_preload(detectors: Iterable[str]) -> list[str]:
@@ -197,8 +119,8 @@ class ScanPool:
         self._pool = pebble.ProcessPool(
             max_workers=self.workers,
             max_tasks=max_tasks,
-            initializer=_init_worker,
-            initargs=(spec,),
+            initializer=in_worker,
+            initargs=(f"{WORKER}:init", spec),
             context=_mp_context(name for name, _ in spec.detectors),
         )
 
@@ -207,7 +129,7 @@ class ScanPool:
         self.directory = ref
 
     async def scan(self, raw: bytes, envelope: Envelope) -> ScanResult:
-        return await self.run(_scan_task, raw, envelope, self.directory)
+        return await self.run(in_worker, f"{WORKER}:scan", raw, envelope, self.directory)
 
     async def run(self, task: Callable[..., T], *args: Any) -> T:
         """`task(*args)` in a worker, with the scan timeout, and a hung worker killed:
@@ -235,7 +157,9 @@ class ScanPool:
         ready, which shows the detectors build and spares the first message a cold
         worker; the others finish warming while the gateway already takes mail."""
         warming = [
-            asyncio.wrap_future(self._pool.schedule(_warm_task, args=(self.directory,)))
+            asyncio.wrap_future(
+                self._pool.schedule(in_worker, args=(f"{WORKER}:warm", self.directory))
+            )
             for _ in range(self.workers)
         ]
         done, rest = await asyncio.wait(warming, return_when=asyncio.FIRST_COMPLETED)

@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gateway.scanning.parse import parse_message
-from gateway.scanning.pool import ScanPool, worker_parse_settings
+from gateway.scanning.pool import ScanPool
+from gateway.scanning.worker import worker_parse_settings
 from gateway.web.message_view import MessageView, build_view
 from models import Envelope
 

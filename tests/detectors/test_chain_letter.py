@@ -27,7 +27,8 @@ from detectors.chain_letters.model import Scorer, weights_from_json
 from detectors.chain_letters.tokens import ASCII_TOKEN, TOKEN, prepare, tokens
 from detectors.chain_letters.units import Limits, read_units, unit_vectors
 from detectors.mass_forwarding import MassForwarding
-from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message
+from gateway.scanning.parse import envelope_from_headers, parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Directory, Finding, Message
 from tests.mail import build
 from tests.support import corpus

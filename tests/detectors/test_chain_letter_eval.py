@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from detectors.chain_letter import ChainLetterDetector, ChainLetterSettings
-from gateway.scanning.parse import ParseSettings, envelope_from_headers, parse_message
+from gateway.scanning.parse import envelope_from_headers, parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Directory, Message
 from tests.mail import build
 from tests.support import corpus, require

@@ -20,7 +20,8 @@ import detectors.sensitive_data as sensitive_data
 from detectors.cell_roles import cell_date, is_birth_date, is_name
 from detectors.pasted_tables import find_tables
 from detectors.sensitive_data import SensitiveDataDetector, SensitiveDataSettings
-from gateway.scanning.parse import ParseSettings, parse_message
+from gateway.scanning.parse import parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Directory, Envelope, Finding, Message, School
 from tests.mail import build
 from tests.support import corpus

@@ -14,7 +14,8 @@ import unicodedata
 import pytest
 
 from detectors.pupil_name import PupilNameDetector, PupilNameSettings
-from gateway.scanning.parse import ParseSettings, parse_message
+from gateway.scanning.parse import parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Directory, Envelope, Finding, Message, Pupil
 from tests.detectors.pupil_roster import school_directory
 from tests.support import corpus

@@ -19,7 +19,8 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from detectors.pupil_name import PupilNameDetector, PupilNameSettings
-from gateway.scanning.parse import ParseSettings, parse_message
+from gateway.scanning.parse import parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Envelope, Finding, Message, School
 from tests.detectors.pupil_roster import school_directory
 from tests.gateway.extract import files as extract_files

@@ -11,8 +11,10 @@ from detectors.chain_letter import ChainLetterSettings
 from detectors.personal_address import PersonalAddressSettings
 from gateway.config.settings import load
 from gateway.policy.decide import decide
-from gateway.scanning.parse import ParseSettings, parse_addresses
-from gateway.scanning.pool import Scanner, ScanSpec
+from gateway.scanning.parse import parse_addresses
+from gateway.scanning.pool import ScanSpec
+from gateway.scanning.settings import ParseSettings
+from gateway.scanning.worker import Scanner
 from gateway.smtp.handler import rejection_text
 from models import Action, Directory, Envelope, Finding, MessageFacts, PartInfo, Recipient, School
 

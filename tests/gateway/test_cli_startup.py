@@ -154,3 +154,51 @@ def test_held_list_on_an_up_to_date_database_loads_neither_alembic_nor_a_detecto
     assert again.returncode == 0, again.stderr[-2000:]
     unwanted = ("alembic", *(f"detectors.{n}" for n in BUILTIN))
     assert _heavy(modules, unwanted) == []
+
+
+SCAN_PROBE = """
+import json, sys
+from gateway.cli.main import main
+try:
+    main(["scan", "--data-dir", sys.argv[1], sys.argv[2]], standalone_mode=False)
+finally:
+    print("MODULES " + json.dumps(sorted(sys.modules)))
+"""
+# What `scan` leaves to its workers (the parser, every file format's library) or never
+# needs (the server, the console; the database before anything was imported into it).
+NOT_FOR_SCAN_MAIN_PROCESS = (
+    "gateway.scanning.parse",
+    "gateway.scanning.worker",
+    "gateway.scanning.extract.dispatch",
+    "pypdfium2",
+    "py7zr",
+    "lxml",
+    "gateway.server",
+    "gateway.web",
+    "fastapi",
+    "sqlalchemy",
+)
+
+
+def test_scan_parses_nothing_in_its_own_process(tmp_path: Path):
+    """The message, its headers included, is read in a scan worker; this process only
+    sends it there and prints the verdict."""
+    message = tmp_path / "trip.eml"
+    message.write_bytes(
+        b"From: Ms Teacher <teacher@school.example>\r\nTo: parent@example.org\r\n"
+        b"Subject: Trip\r\n\r\nThe trip is on Friday; please send a packed lunch.\r\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SCAN_PROBE, str(tmp_path / "var"), str(message)],
+        cwd=REPO,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    verdict, modules_line = result.stdout.strip().splitlines()[-2:]
+    assert json.loads(verdict)["action"] == "deliver"
+    modules = set(json.loads(modules_line.removeprefix("MODULES ")))
+    assert "gateway.scanning.pool" in modules
+    assert _heavy(modules, NOT_FOR_SCAN_MAIN_PROCESS) == []

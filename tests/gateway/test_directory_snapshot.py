@@ -20,8 +20,9 @@ from gateway.directory.snapshot import (
     read_snapshot,
     write_snapshot,
 )
-from gateway.scanning import pool
-from gateway.scanning.parse import ParseSettings
+from gateway.scanning import worker as scan_worker
+from gateway.scanning.pool import ScanSpec
+from gateway.scanning.settings import ParseSettings
 from models import Directory, Envelope, Finding, Message, Pupil, StaffMember
 
 STAFF = (StaffMember("Sarah", "Okafor", "s.okafor@school.example", ("sarah@example.org",)),)
@@ -81,17 +82,17 @@ def test_a_reimport_replaces_the_files_while_an_old_map_stays_readable(tmp_path:
 @pytest.fixture
 def worker():
     """This process as a scan worker with the built-in detectors (restored afterwards)."""
-    spec = pool.ScanSpec(parse=ParseSettings(), detectors=(("pupil_name", PupilNameSettings()),))
-    pool._init_worker(spec)
+    spec = ScanSpec(parse=ParseSettings(), detectors=(("pupil_name", PupilNameSettings()),))
+    scan_worker.init(spec)
     yield spec
-    pool._worker_spec = None
-    pool._worker_scanner = None
+    scan_worker._worker_spec = None
+    scan_worker._worker_scanner = None
     gc.unfreeze()
 
 
 def test_a_scan_worker_builds_pupil_name_on_the_mapped_table(tmp_path: Path, worker):
     ref = write_snapshot(_directory("r1-s1", Pupil(("Amelia",), ("Jones",))), tmp_path)
-    scanner = pool._scanner_for(ref)
+    scanner = scan_worker._scanner_for(ref)
     assert isinstance(scanner.directory, IndexedDirectory)
     assert scanner.directory.pupils == ()
     [detector] = scanner.detectors
@@ -102,8 +103,9 @@ def test_a_scan_worker_builds_pupil_name_on_the_mapped_table(tmp_path: Path, wor
     assert [f.type for f in result.findings] == ["PUPIL_FULL_NAME"]
     # A re-import is picked up by the version the next task names.
     newer = write_snapshot(_directory("r2-s1", Pupil(("Bo",), ("Li",))), tmp_path)
-    assert pool._scanner_for(newer).directory.version == "r2-s1"
-    assert pool._scanner_for(newer).scan(raw, Envelope("t@school.example", ())).findings == ()
+    assert scan_worker._scanner_for(newer).directory.version == "r2-s1"
+    rescan = scan_worker._scanner_for(newer).scan(raw, Envelope("t@school.example", ()))
+    assert rescan.findings == ()
 
 
 class ReadsThePupils(Detector):
@@ -120,9 +122,7 @@ def test_a_plug_in_detector_still_gets_every_pupil(tmp_path: Path, worker):
     directory = _directory("r1-s1", Pupil(("Amelia",), ("Jones",), year="5"))
     ref = write_snapshot(directory, tmp_path)
     plug_in = f"{__name__}:ReadsThePupils"
-    pool._init_worker(
-        pool.ScanSpec(parse=ParseSettings(), detectors=((plug_in, DetectorSettings()),))
-    )
-    scanner = pool._scanner_for(ref)
+    scan_worker.init(ScanSpec(parse=ParseSettings(), detectors=((plug_in, DetectorSettings()),)))
+    scanner = scan_worker._scanner_for(ref)
     assert scanner.directory.pupils == directory.pupils
     assert isinstance(scanner.directory, IndexedDirectory)

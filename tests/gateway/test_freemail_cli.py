@@ -27,7 +27,7 @@ from gateway.cli import main
 from gateway.config.settings import load
 from gateway.scanning.configured import scan_spec
 from gateway.scanning.detector_settings import freemail_list_in_use
-from gateway.scanning.pool import Scanner
+from gateway.scanning.worker import Scanner
 from models import Directory, Envelope
 from tests.mail import build
 

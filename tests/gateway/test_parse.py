@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from gateway.scanning.extract import Limits
-from gateway.scanning.parse import ParseSettings, parse_message
+from gateway.scanning.parse import parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Envelope, Message, School
 from tests.tlsutil import rsa_certificate
 

@@ -11,7 +11,8 @@ import pytest
 from gateway.config.settings import ConfigError, validate
 from gateway.policy.decide import decide, travels_protected
 from gateway.policy.rules import builtin_rules
-from gateway.scanning.parse import ParseSettings, parse_addresses, parse_message
+from gateway.scanning.parse import parse_addresses, parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Action, Envelope, Finding, MessageFacts, PartInfo, Recipient, School
 
 OUTSIDE = Recipient("parent@example.org", internal=False)

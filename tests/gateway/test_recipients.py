@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.scanning.parse import ParseSettings, classify_recipients
+from gateway.scanning.parse import classify_recipients
+from gateway.scanning.settings import ParseSettings
 from models import School
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from gateway.config.settings import load
 from gateway.policy.decide import decide
-from gateway.scanning.parse import ParseSettings, parse_message
+from gateway.scanning.parse import parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Envelope, School
 from tests.mail import email, wire
 

@@ -4,9 +4,11 @@
 records a PartInfo for it, and adds its readable text to the collector. Each format
 lives in its own module; archives and attached messages recurse through the same
 entry point with the shared limits.
+
+`extract_file` is in `dispatch`, not re-exported here: importing this package (for
+`Limits`) must not load every format's library into a process that parses nothing.
 """
 
 from gateway.scanning.extract.context import Collector, LimitExceeded, Limits
-from gateway.scanning.extract.dispatch import extract_file
 
-__all__ = ["Collector", "LimitExceeded", "Limits", "extract_file"]
+__all__ = ["Collector", "LimitExceeded", "Limits"]

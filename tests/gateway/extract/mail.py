@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from gateway.scanning.extract import Limits
-from gateway.scanning.parse import ParseSettings, parse_message
+from gateway.scanning.parse import parse_message
+from gateway.scanning.settings import ParseSettings
 from models import Envelope, Message, PartInfo, TextBlock
 from tests.mail import email
 

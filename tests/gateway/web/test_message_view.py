@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.scanning.parse import ParseSettings, parse_message
+from gateway.scanning.parse import parse_message
+from gateway.scanning.settings import ParseSettings
 from gateway.web.finding_groups import group_findings
 from gateway.web.message_view import Segment, ShownFinding, build_view, highlight
 from models import Envelope
