@@ -46,9 +46,14 @@ def child(count: int, mix: str = "plain") -> dict[str, float]:
     from realistic_mail import SCHOOL, messages, roster
 
     from gateway.config.settings import validate
-    from gateway.scanning.configured import scan_spec
     from gateway.scanning.parse import parse_message
-    from gateway.scanning.worker import Scanner
+
+    try:
+        from gateway.scanning.configured import scan_spec
+        from gateway.scanning.worker import Scanner
+    except ImportError:  # --compare with a checkout from before 4 December 2026
+        from gateway.scanning.pool import Scanner  # type: ignore[attr-defined,no-redef]
+        from gateway.server import scan_spec  # type: ignore[attr-defined,no-redef]
 
     school = {"domains": [SCHOOL], "phone_numbers": ["0161 496 0000"]}
     config = validate({"school": school}, "benchmark configuration")
