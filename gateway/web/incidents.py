@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from gateway.policy.titles import RuleTitles
 from gateway.storage import audit
 from gateway.web import csrf
 from gateway.web.auth import Viewer, require
@@ -125,6 +126,7 @@ CSV_HEAD = [
     "recipients",
     "subject",
     "rules",
+    "rule_titles",
     "finding_types",
     "grade",
     "marking",
@@ -134,7 +136,9 @@ CSV_HEAD = [
 ]
 
 
-def _csv_row(i: Incident) -> list[str]:
+def _csv_row(i: Incident, titles: RuleTitles) -> list[str]:
+    """One incident; its rules by name (for a script) and by title (as the console shows
+    them, for the DSL reading it in a spreadsheet)."""
     values: list[object] = [
         i.received_at.isoformat(timespec="seconds"),
         i.id,
@@ -145,6 +149,7 @@ def _csv_row(i: Incident) -> list[str]:
         "; ".join(i.recipients),
         i.subject,
         "; ".join(i.rules),
+        "; ".join(titles.many(i.rules)),
         "; ".join(i.finding_types),
         i.grade or "",
         i.marking or "",
@@ -167,13 +172,15 @@ async def export(
         ctx(request).store, viewer.actor, "export", detail=f"incidents CSV: {described}"
     )
 
+    titles = ctx(request).rule_titles
+
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")  # so Excel reads UTF-8
         writer.writerow(CSV_HEAD)
         async for incident in store.stream(filters):
-            writer.writerow(_csv_row(incident))
+            writer.writerow(_csv_row(incident, titles))
             if buffer.tell() > 64_000:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -46,5 +46,8 @@ def test_export_has_the_filtered_incidents_and_is_recorded(console: Console):
     assert sorted(r[7] for r in rows[1:]) == ["'=cmd|' /C calc'!A0", "Trip letter"]
     [only] = list(csv.reader(io.StringIO(held_only.text.lstrip("\ufeff"))))[1:]
     assert only[2] == "quarantine"
+    # The rule by name for scripts, and by title as the console shows it for the DSL.
+    assert only[CSV_HEAD.index("rules")] == "keyword-quarantine"
+    assert only[CSV_HEAD.index("rule_titles")] == "Keyword quarantine"
     exports = [a.detail for a in console.audit() if a.action == "export"]
     assert exports == ["incidents CSV: all incidents", "incidents CSV: action=quarantine"]
