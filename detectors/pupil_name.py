@@ -14,7 +14,7 @@ a full name that also belongs to a member of staff is reported at a low score (k
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from pydantic import Field
@@ -24,9 +24,9 @@ from detectors.names.common_words import shipped_common_words
 from detectors.names.file_names import FileNameMatcher
 from detectors.names.hits import NameHit, without_overlaps
 from detectors.names.roster_index import NameKey, RosterIndex
-from detectors.names.table_matcher import RowFinder, TableMatcher, locate_cells
+from detectors.names.table_matcher import CellSpans, RowFinder, TableMatcher, locate_cells
 from detectors.names.text_matcher import TextMatcher
-from models import Basis, Directory, Finding, Message, School, TextBlock
+from models import Basis, Directory, Finding, Message, Row, School, TextBlock
 from models.location import ATTACHMENT, SUBJECT, Location, attachment
 from models.redact import redact_spans, redact_words
 
@@ -87,9 +87,10 @@ class PupilNameDetector(Detector):
     def _hits(self, block: TextBlock) -> list[NameHit]:
         hits = self.text_matcher.find(block.text)
         if block.rows:
-            spans = locate_cells(block.text, block.rows)
-            rows = RowFinder(block.rows, spans)
-            hits = [replace(h, row=rows.row_at(h.span[0])) if h.span else h for h in hits]
+            spans = _CellSpans(block.text, block.rows)
+            if any(h.span for h in hits):
+                rows = RowFinder(block.rows, spans())
+                hits = [replace(h, row=rows.row_at(h.span[0])) if h.span else h for h in hits]
             hits.extend(self.table_matcher.find(block.text, block.rows, spans))
         return without_overlaps(hits)
 
@@ -166,6 +167,22 @@ class PupilNameDetector(Detector):
                 self._path_hits.clear()
             self._path_hits[path] = self.file_matcher.find(path)
         return self._path_hits[path]
+
+
+class _CellSpans:
+    """Where a table's cells are in its block's text (`locate_cells`), found on the first
+    call: a sheet that names no pupil is never searched for them."""
+
+    __slots__ = ("_rows", "_spans", "_text")
+
+    def __init__(self, text: str, rows: Sequence[Row]) -> None:
+        self._text, self._rows = text, rows
+        self._spans: CellSpans | None = None
+
+    def __call__(self) -> CellSpans:
+        if self._spans is None:
+            self._spans = locate_cells(self._text, self._rows)
+        return self._spans
 
 
 def _new_path_names(path: str, seen: set[str]) -> list[tuple[str, str]]:

@@ -20,6 +20,8 @@ _WORD = re.compile(r"([^\W_]+)")
 _WORD_WITH_MARKS = re.compile(r"((?:[^\W_]|[\u0300-\u036f])+)")
 """Used only for text holding decomposed accents (e + U+0301), which \\w does not join."""
 _MARKS = re.compile(r"[\u0300-\u036f]")
+BLOCK_PARTS = 64
+"""Parts (words and gaps) per block of Tokens' offsets (see `Tokens._end_of`)."""
 
 _NOT_DECOMPOSABLE = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t", "İ": "i"}
 _APOSTROPHES = "\u2019\u2018\u02bc\u0060\u00b4\u2032"
@@ -97,9 +99,25 @@ class Tokens:
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         """Character offsets in the original text of words start..end-1."""
+        return self._end_of(2 * start), self._end_of(2 * end - 1)
+
+    def _end_of(self, part: int) -> int:
+        """Where parts[part] ends in the text: the characters of the parts up to it.
+
+        Summed from the end of the block of BLOCK_PARTS parts before it, so that a long
+        text (a sheet's cells) with a name or two costs one sum per block, not a list of
+        offsets of every word."""
         if not self._ends:
-            self._ends = list(accumulate(map(len, self.parts)))
-        return self._ends[2 * start], self._ends[2 * end - 1]
+            self._ends = [0]
+            self._ends.extend(
+                accumulate(
+                    sum(map(len, self.parts[at : at + BLOCK_PARTS]))
+                    for at in range(0, len(self.parts), BLOCK_PARTS)
+                )
+            )
+        block, _ = divmod(part, BLOCK_PARTS)
+        first = block * BLOCK_PARTS
+        return self._ends[block] + sum(map(len, self.parts[first : part + 1]))
 
     def original(self, start: int, end: int = -1) -> str:
         """The original text of words start..end-1 (of word `start` alone by default)."""
@@ -108,5 +126,11 @@ class Tokens:
 
 
 def name_words(name: str) -> tuple[str, ...]:
-    """A roster name as the folded words the matchers compare: "O'Neill" -> ("o", "neill")."""
-    return tuple(Tokens.of(name).words)
+    """A roster name as the folded words the matchers compare: "O'Neill" -> ("o", "neill").
+
+    The words `Tokens.of(name)` has, without the gaps and offsets (a table matcher reads
+    this for every cell of a sheet)."""
+    folded = fold(name)
+    if folded.isascii() or not _MARKS.search(folded):
+        return tuple(_WORD.findall(folded))
+    return tuple(_MARKS.sub("", word) for word in _WORD_WITH_MARKS.findall(folded))

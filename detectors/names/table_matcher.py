@@ -9,8 +9,10 @@ written in lower case as ordinary words.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from itertools import chain
 
 from detectors.names import hits as score
 from detectors.names.folding import name_words
@@ -25,6 +27,14 @@ SEARCH_WINDOW = 4096
 """How far past the previous cell to look for the next one in the block's text."""
 
 CellSpans = list[list[tuple[int, int] | None]]
+
+_DIGITS = frozenset("0123456789")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+r"""A word of an ASCII cell, as `folding` cuts it ([^\W_]+ is exactly this in ASCII)."""
+
+CellNames = tuple[Phrase | None, tuple[Phrase, Phrase] | None]
+"""What a cell can be: its words when they are a surname; (forename, middle names) when
+its first words are a forename."""
 
 
 def locate_cells(text: str, rows: Sequence[Row]) -> CellSpans:
@@ -67,11 +77,20 @@ class RowFinder:
 class TableMatcher:
     def __init__(self, index: RosterIndex) -> None:
         self.index = index
+        self._digit_led = any(word[:1] in _DIGITS for word in index.finder.lexicon)
+        """Whether some name word starts with a digit: else a cell that does is no name."""
 
-    def find(self, text: str, rows: Sequence[Row], spans: CellSpans) -> list[NameHit]:
+    def find(self, text: str, rows: Sequence[Row], spans: Callable[[], CellSpans]) -> list[NameHit]:
+        """Names across the cells of each row; `spans` (locate_cells, which reads the
+        whole block) is asked only once a row holds a name."""
+        named = self._named_cells(rows)
+        if not named:
+            return []
         found: list[NameHit] = []
-        for row, row_spans in zip(rows, spans, strict=True):
-            forenames, surnames = self._name_cells(row)
+        for index, row in enumerate(rows):
+            if named.keys().isdisjoint(row.cells):
+                continue
+            forenames, surnames = self._name_cells(row, named)
             for forename_cell, forename, middle in forenames:
                 for surname_cell, surname in surnames:
                     key = (forename, surname)
@@ -82,6 +101,7 @@ class TableMatcher:
                     cells = (row.cells[forename_cell], row.cells[surname_cell])
                     if self._ordinary_words(key, cells):
                         continue
+                    row_spans = spans()[index]
                     found.append(
                         NameHit(
                             key=key,
@@ -94,25 +114,58 @@ class TableMatcher:
                     )
         return found
 
+    def _named_cells(self, rows: Sequence[Row]) -> dict[str, CellNames]:
+        """Each distinct cell of the block that is a forename or a surname, and how.
+
+        A sheet repeats its cells (departments, year groups, items), so each is read once,
+        and a row with none of these cells is passed over whole."""
+        distinct = set(chain.from_iterable(row.cells for row in rows))
+        named: dict[str, CellNames] = {}
+        for cell in distinct:
+            if cell and len(cell) <= MAX_CELL_CHARS:
+                names = self._cell_names(cell)
+                if names is not None:
+                    named[cell] = names
+        return named
+
+    @staticmethod
     def _name_cells(
-        self, row: Row
+        row: Row, named: dict[str, CellNames]
     ) -> tuple[list[tuple[int, Phrase, Phrase]], list[tuple[int, Phrase]]]:
+        """The row's cells that are a forename (with any middle names) or a surname."""
         forenames: list[tuple[int, Phrase, Phrase]] = []
         surnames: list[tuple[int, Phrase]] = []
-        lexicon = self.index.finder.lexicon
         for position, cell in enumerate(row.cells):
-            if not cell or len(cell) > MAX_CELL_CHARS:
+            names = named.get(cell)
+            if names is None:
                 continue
-            words = name_words(cell)
-            if not words or words[0] not in lexicon:
-                continue
-            if words in self.index.surnames:
-                surnames.append((position, words))
-            for cut in range(len(words), 0, -1):
-                if words[:cut] in self.index.forenames:
-                    forenames.append((position, words[:cut], words[cut:]))
-                    break
+            surname, forename = names
+            if surname is not None:
+                surnames.append((position, surname))
+            if forename is not None:
+                forenames.append((position, *forename))
         return forenames, surnames
+
+    def _cell_names(self, cell: str) -> CellNames | None:
+        lexicon = self.index.finder.lexicon
+        if cell[0] in _DIGITS and not self._digit_led:  # a date, a sum, a quantity
+            return None
+        if cell.isascii():  # folding is lower(): the first word needs no folding of the rest
+            first = _ASCII_WORD.search(cell)
+            if first is None or first.group().lower() not in lexicon:
+                return None
+        words = name_words(cell)
+        if not words or words[0] not in lexicon:
+            return None
+        surname = words if words in self.index.surnames else None
+        forename = None
+        for cut in range(len(words), 0, -1):
+            if words[:cut] in self.index.forenames:
+                forename = (words[:cut], words[cut:])
+                break
+        if surname is None and forename is None:
+            return None
+        return surname, forename
 
     def _ordinary_words(self, key: tuple[Phrase, Phrase], cells: tuple[str, str]) -> bool:
         """Lower-case cells holding a name that is also a word ("will", "brown")."""

@@ -289,6 +289,27 @@ def test_a_table_row_with_forename_and_surname_cells(
         assert "The attachment register.xlsx, sheet Sheet1, row 7 contains" in finding.explanation
 
 
+def test_a_long_sheet_with_repeated_cells_finds_each_named_row(detector):
+    """Cells are read once per distinct text and numbers, dates and money are passed
+    over, but each row naming a pupil is still found, with its own row and span."""
+    filler = [
+        Row(n, (f"2026-09-{n % 28 + 1:02d}", "Science", "Jones", f"£{n}.50")) for n in range(2, 400)
+    ]
+    named = [
+        Row(400, ("Jones", "Amelia", "12")),
+        Row(401, ("Science", "x")),
+        Row(402, ("Jones", "Amelia", "7")),
+    ]
+    rows = (Row(1, ("Date", "Department", "Surname", "Cost")), *filler, *named)
+    text = "\n".join("\t".join(r.cells) for r in rows)
+    block = TextBlock("attachment:orders.xlsx#Orders", text, rows=rows)
+    findings = detector.detect(message(blocks=(block,)))
+    assert sorted(f.row for f in findings if f.row is not None) == [400, 402]
+    for finding in findings:
+        assert finding.span is not None
+        assert text[finding.span[0] : finding.span[1]] == "Jones\tAmelia"
+
+
 def test_full_names_in_table_text_carry_their_row(detector):
     rows = (Row(1, ("Pupil", "Note")), Row(2, ("Amelia Jones", "reading")), Row(3, ("x", "y")))
     text = "\n".join(",".join(r.cells) for r in rows)
