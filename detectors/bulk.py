@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from models import Row
 
@@ -140,11 +141,15 @@ _NEGATIVE = frozenset(("", "n", "no", "0", "false", "none", "n/a", "na", "-", "n
 """Cell values that say a pupil does NOT have a special-category status."""
 _HEADER_SEARCH_ROWS = 5
 _MIN_HEADER_ROLES = 2
+_NOT_KEY = re.compile(r"[^a-z0-9]")
 
 
+@lru_cache(maxsize=4096)
 def column_role(header: str) -> Role | None:
-    """The role of a column from its header text, or None for other columns."""
-    key = re.sub(r"[^a-z0-9]", "", header.lower())
+    """The role of a column from its header text, or None for other columns.
+
+    Remembered: a table asks about each of its few headers once per row and cell."""
+    key = _NOT_KEY.sub("", header.lower())
     if not key:
         return None
     if key in _EXACT:
@@ -159,7 +164,7 @@ def column_role(header: str) -> Role | None:
 
 def special_kind(header: str) -> str:
     """The SPECIAL_CATEGORY kind of a special-category column ("FSMeligible" -> FSM)."""
-    key = re.sub(r"[^a-z0-9]", "", header.lower())
+    key = _NOT_KEY.sub("", header.lower())
     for kind, prefixes in _SPECIAL_KINDS:
         if key.startswith(prefixes) or any(len(p) > 3 and p in key for p in prefixes):
             return kind

@@ -28,6 +28,7 @@ from detectors.textmatch import (
     label_reaches,
     labelled,
     lowered,
+    lowered_as_ignorecase,
 )
 from models import Basis
 from models.redact import redact_digits, redact_words
@@ -58,6 +59,28 @@ _MONTH_DAY_YEAR = re.compile(r"(?i)\b" + _MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|t
 _DOB_LABEL = re.compile(r"(?:d\.?\s?o\.?\s?b|date\s+of\s+birth|birth\s*date|born)(?![a-z0-9])")
 """Searched in lower-cased text; the word boundary before it is checked in code."""
 _LONGEST_DATE = 30
+_UNLESS_AFTER = {
+    _NUMERIC_DATE: (
+        re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/\-]|\.\d)"),
+        re.compile(r"[\d/.\-]"),
+    ),
+    _ISO_DATE: (re.compile(r"(\d{4})-(\d{2})-(\d{2})(?![\d\-])"), re.compile(r"[\d\-]")),
+}
+"""The digit date patterns without their look-behind, and the character it rules out
+before a date: a pattern that starts with a digit is searched fast, one that starts with
+a look-behind is tried at every character (`_dates` checks the look-behind itself)."""
+_WORDED_DATES = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR)
+_DATES_TO_TRY = {
+    (worded, hyphen): (_NUMERIC_DATE, *((_ISO_DATE,) if hyphen else ()))
+    + (_WORDED_DATES if worded else ())
+    for worded in (False, True)
+    for hyphen in (False, True)
+}
+"""The date patterns to try after a label, in order, by whether a month name and a
+hyphen (which every ISO date has) are in reach."""
+_MONTH_START = re.compile("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+"""What every month name the worded date patterns read begins with, in lower case."""
+_DOB_BASIS = Basis("a date after a date-of-birth label", 0.85)
 
 _POSTCODE = re.compile(
     r"(?i)(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]"
@@ -135,20 +158,44 @@ def find_dates_of_birth(text: str) -> Iterator[Match]:
 
     The labels are rare and dates common, so labels are found first (in lower-cased
     text, which the regex engine searches fast) and dates only looked for after them.
+    The worded date patterns are tried only after a label with a month name's first
+    letters in reach (looked for in the text as a (?i) pattern sees it, see
+    `lowered_as_ignorecase`; where that differs, always), ISO dates only with a hyphen.
     """
     lower = lowered(text)
+    months = lowered_as_ignorecase(text)
     seen: set[int] = set()
+    size = len(text)
     for label in _DOB_LABEL.finditer(lower):
-        if label.start() and lower[label.start() - 1].isalnum():
+        begin, lo = label.span()
+        if begin and lower[begin - 1].isalnum():
             continue  # "adob", "reborn"
-        hi = min(len(text), label.end() + LABEL_WINDOW + _LONGEST_DATE)
-        for pattern in (_NUMERIC_DATE, _ISO_DATE, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
-            for m in pattern.finditer(text, label.end(), hi):
-                if m.start() in seen or not label_reaches(text[label.end() : m.start()]):
+        hi = min(size, lo + LABEL_WINDOW + _LONGEST_DATE)
+        worded = months is None or _MONTH_START.search(months, lo, hi) is not None
+        for pattern in _DATES_TO_TRY[worded, text.find("-", lo, hi) >= 0]:
+            for m in _dates(pattern, text, lo, hi):
+                at = m.start()
+                if at in seen or not label_reaches(text[lo:at]):
                     continue
                 if _date_from(pattern, m) is not None:
-                    seen.add(m.start())
-                    yield _date_of_birth(m.start(), m.end(), m.group())
+                    seen.add(at)
+                    yield _date_of_birth(at, m.end(), m.group())
+
+
+def _dates(pattern: re.Pattern[str], text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, lo, hi)`: for a digit date pattern, its form without the
+    look-behind is searched and a match it rules out tried again one character on."""
+    if pattern not in _UNLESS_AFTER:
+        yield from pattern.finditer(text, lo, hi)
+        return
+    bare, before = _UNLESS_AFTER[pattern]
+    while (m := bare.search(text, lo, hi)) is not None:
+        at = m.start()
+        if at and before.match(text, at - 1):
+            lo = at + 1  # the look-behind fails here: finditer tries the next character
+            continue
+        yield m
+        lo = m.end()
 
 
 def _date_of_birth(start: int, end: int, raw: str) -> Match:
@@ -156,10 +203,15 @@ def _date_of_birth(start: int, end: int, raw: str) -> Match:
         type=DATE_OF_BIRTH,
         start=start,
         end=end,
-        evidence=redact_digits(raw.strip()),
+        evidence=_redacted_date(raw),
         score=0.85,
-        basis=Basis("a date after a date-of-birth label", 0.85),
+        basis=_DOB_BASIS,
     )
+
+
+@lru_cache(maxsize=1024)
+def _redacted_date(raw: str) -> str:
+    return redact_digits(raw.strip())
 
 
 def normalise_postcode(value: str) -> str:

@@ -34,14 +34,15 @@ class DigitCluster:
 
 
 def digit_clusters(text: str) -> list[DigitCluster]:
-    return [
-        DigitCluster(
-            _word_start(text, m.start() - MARGIN),
-            _word_end(text, m.end() + MARGIN),
-            sum(ch.isdigit() for ch in m.group()),
+    clusters: list[DigitCluster] = []
+    for m in _CLUSTER.finditer(text):
+        start, end = m.span()
+        run = m.group()  # digits, and single spaces or hyphens between them
+        digits = len(run) - run.count(" ") - run.count("-")
+        clusters.append(
+            DigitCluster(_word_start(text, start - MARGIN), _word_end(text, end + MARGIN), digits)
         )
-        for m in _CLUSTER.finditer(text)
-    ]
+    return clusters
 
 
 def around_clusters(clusters: Iterable[DigitCluster], min_digits: int) -> list[Window]:
@@ -115,14 +116,16 @@ _BREAK = re.compile(r"[\s\u241f]")
 
 A pattern's look-ahead sees a window's end as the end of the text: cutting a number in
 half there could make half of it look like a whole identifier."""
-_BREAKS = (" ", "\n", "\t", "\r", "\u241f")
+_LAST_BREAK = re.compile(r".*[ \n\t\r\u241f]", re.DOTALL)
+"""Up to and including the last space, line break, tab or cell separator (`_word_start`
+stops after one of those only: a window's start cuts nothing a look-behind needs)."""
 
 
 def _word_start(text: str, position: int) -> int:
     position = max(0, position)
     lo = max(0, position - _LONGEST_WORD)
-    found = max(text.rfind(ch, lo, position) for ch in _BREAKS)
-    return found + 1 if found >= 0 else lo
+    found = _LAST_BREAK.match(text, lo, position)
+    return found.end() if found else lo
 
 
 def _word_end(text: str, position: int) -> int:

@@ -68,7 +68,7 @@ from detectors.table_text import (
     cell_starts,
     has_text_outside_cells,
     outside_cells,
-    row_text,
+    rows_text,
 )
 from detectors.textmatch import Match, keep_best
 from models import Basis, Directory, Finding, Message, Row, School, TextBlock
@@ -294,8 +294,8 @@ class SensitiveDataDetector(Detector):
         are relative to the row's labelled string.
         """
         labels = header.row.cells if header is not None else ()
-        labelled = [row_text(row, labels) for row in rows]
-        plain = [row_text(row) for row in rows] if labels else labelled
+        labelled = rows_text(rows, labels)
+        plain = rows_text(rows) if labels else labelled
         per_row: list[list[Match]] = [[] for _ in rows]
         for lines, scanner in (
             (labelled, self._personal_details),

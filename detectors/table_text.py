@@ -12,6 +12,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import add, sub
 
 from detectors.textmatch import CELL_SEPARATOR
 from models import Row
@@ -28,17 +30,33 @@ class RowText:
 
 def row_text(row: Row, labels: Sequence[str] = ()) -> RowText:
     """ "␟Surname: Test␟DOB: 01/02/2015" (labels are the header's cells, when known)."""
-    parts: list[str] = []
-    starts: list[int] = []
-    length = 0
-    for index, cell in enumerate(row.cells):
-        label = labels[index].strip() if index < len(labels) else ""
-        prefix = CELL_SEPARATOR + (f"{label}: " if label else "")
-        starts.append(length + len(prefix))
-        piece = prefix + cell.replace("\n", " ")
-        parts.append(piece)
-        length += len(piece)
-    return RowText(row=row, text="".join(parts), value_starts=tuple(starts))
+    return _row_text(row, _prefixes(labels))
+
+
+def rows_text(rows: Sequence[Row], labels: Sequence[str] = ()) -> list[RowText]:
+    """`row_text` of each row, the labels' prefixes written once for the whole table."""
+    prefixes = _prefixes(labels)
+    return [_row_text(row, prefixes) for row in rows]
+
+
+def _prefixes(labels: Sequence[str]) -> tuple[str, ...]:
+    return tuple(
+        CELL_SEPARATOR + (f"{label}: " if label else "") for label in map(str.strip, labels)
+    )
+
+
+def _row_text(row: Row, prefixes: tuple[str, ...]) -> RowText:
+    cells = row.cells
+    if len(prefixes) < len(cells):
+        prefixes += (CELL_SEPARATOR,) * (len(cells) - len(prefixes))
+    pieces = list(map(add, prefixes, cells))  # as many as there are cells
+    ends = accumulate(map(len, pieces))
+    starts = tuple(map(sub, ends, map(len, cells)))
+    text = "".join(pieces)
+    if "\n" in text:  # line breaks in cells read as spaces (a label keeps its own)
+        pairs = zip(prefixes, cells, strict=False)
+        text = "".join(prefix + cell.replace("\n", " ") for prefix, cell in pairs)
+    return RowText(row=row, text=text, value_starts=starts)
 
 
 def cell_starts(block_text: str, rows: Sequence[Row]) -> list[list[int]]:
