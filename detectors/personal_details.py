@@ -134,10 +134,16 @@ def _date_from(pattern: re.Pattern[str], m: re.Match[str]) -> date | None:
     if pattern is _ISO_DATE:
         return _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if pattern is _DAY_MONTH_YEAR:
-        month = _MONTHS[m.group(2)[:3].lower()]
-        return _make_date(int(m.group(3)), month, int(m.group(1)))
-    month = _MONTHS[m.group(1)[:3].lower()]
-    return _make_date(int(m.group(3)), month, int(m.group(2)))
+        named = _month(m.group(2))
+        return _make_date(int(m.group(3)), named, int(m.group(1))) if named else None
+    named = _month(m.group(1))
+    return _make_date(int(m.group(3)), named, int(m.group(2))) if named else None
+
+
+def _month(word: str) -> int | None:
+    """The month a month word names. Case-folded, not lowered: the patterns are (?i),
+    which also matches a long s ("\u017fep") as "s"."""
+    return _MONTHS.get(word.casefold()[:3])
 
 
 def _year(text: str) -> int:

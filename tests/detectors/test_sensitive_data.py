@@ -91,6 +91,9 @@ def types_and_kinds(findings: list[Finding]) -> set[tuple[str, str | None]]:
         ("Date of birth 3rd March 2015", "DATE_OF_BIRTH", None, True),  # month name
         ("born on 2015-03-12", "DATE_OF_BIRTH", None, True),  # ISO date
         ("D.O.B. 1 Sept 2014", "DATE_OF_BIRTH", None, True),  # dotted label, short month
+        # a month with a long s, which (?i) matches as "s": read, not a crash (KeyError)
+        ("born \u017fep 5, 2012", "DATE_OF_BIRTH", None, True),
+        ("born 5 \u017feptember 2012", "DATE_OF_BIRTH", None, True),
         ("Meeting on 12/03/2015", "DATE_OF_BIRTH", None, False),  # a date, not a DOB
         ("DOB: 31/02/2015", "DATE_OF_BIRTH", None, False),  # no such date
         ("Date of birth: unknown. Trip 12/03/2015", "DATE_OF_BIRTH", None, True),  # near label
