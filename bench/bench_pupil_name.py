@@ -4,7 +4,7 @@
 
 For rosters of 2,000 pupils (a large school) and 20,000 (a multi-academy trust), prints:
 - roster load: building the detector (what a scan worker does once per roster version),
-  median of five, after spaCy itself has been imported once;
+  median of five;
 - the median and 95th-percentile `detect()` time on one core for a ~10 KB school e-mail
   that names three pupils, and for a ~10 KB class list (every line a pupil's name, the
   worst case for pairing).
@@ -202,9 +202,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--messages", type=int, default=300)
     args = parser.parse_args()
-    started = time.perf_counter()
-
-    print(f"spaCy import (once per worker): {time.perf_counter() - started:.2f} s")
     ok = True
     for count in (2_000, 20_000):
         roster, source = pupils(count)

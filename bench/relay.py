@@ -13,8 +13,8 @@ started once and left running, each measured in turn:
 - D "detectors on": `schoolgate serve` with every built-in detector and a 2,000-pupil
   roster (`--pupils`), the one the messages draw their pupils from;
 - E "warm-cache case": D again, fed the old benchmark message (one small vocabulary
-  repeated, bench's WORDS), which keeps spaCy's tokenizer cache warm and so costs
-  about a third of realistic text; kept to compare with earlier figures only.
+  repeated, bench's WORDS), which keeps the detectors' caches warm and so costs
+  about half of realistic text; kept to compare with earlier figures only.
 
 Load: a separate process with `--clients` concurrent SMTP sessions. Each round sends
 `--messages` different ~10 KB messages from bench/realistic_mail.py (seeded; real
