@@ -2,12 +2,12 @@
 
 A detector's cost depends on the text it reads: a benchmark message that repeats a small
 vocabulary keeps every cache warm (spaCy's tokenizer cache, when the detectors still
-used spaCy, made a 19 ms scan look like 7.6 ms). So each message here is ~10 KB of different text: real sentences from ordinary
-mail (../shared/corpus/benign_more, read at run time and never copied into the
-repository) mixed with sentences staff write (trips, reports, cover, meetings), with a
-signature, and one in five naming a pupil from a 2,000-pupil roster drawn from the ONS
-name lists (../shared/corpus/names). A fixed seed makes every run read the same mail.
-"""
+used spaCy, made a 19 ms scan look like 7.6 ms). So each message here is ~10 KB of
+different text: real sentences from ordinary mail (../shared/corpus/benign_more, read at
+run time and never copied into the repository) mixed with sentences staff write (trips,
+reports, cover, meetings), with a signature, and one in five naming a pupil from a
+2,000-pupil roster drawn from the ONS name lists (../shared/corpus/names). A fixed seed
+makes every run read the same mail."""
 
 from __future__ import annotations
 
