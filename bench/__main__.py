@@ -48,6 +48,11 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
         [str(HERE / "bench_scan_realistic.py"), "--mix", "attachments"],
         ["--messages", "200", "--rounds", "1"],
     ),
+    (
+        "Scan worker memory by roster size",
+        [str(HERE / "bench_roster_memory.py")],
+        ["--messages", "30"],
+    ),
     ("Start-up: serve and the CLI", [str(HERE / "bench_startup.py")], ["--rounds", "1"]),
 ]
 
