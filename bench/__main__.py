@@ -7,10 +7,11 @@ the upstream, a bare aiosmtpd + aiosmtplib pass-through, schoolgate with detecto
 and on, interleaved, on realistic varied 10 KB mail, plus the old repeated message as
 the warm-cache case), then the detectors, the attachment extraction, the whole scan per
 message on realistic mail and on the attachment mix (10 % carrying a 50 KB-1 MB PDF,
-DOCX or XLSX), and start-up (`serve` until it answers and scans; short CLI commands).
+DOCX or XLSX), a scan worker's memory by roster size, and start-up (`serve` until it
+answers and scans; `scan` of one message; short CLI commands).
 Each runs in its own process so one's memory and caches do not colour the next. Run on
 an otherwise idle machine: the figures are only as quiet as the machine. `--quick`
-(one round of each, fewer messages) takes about 8 minutes on 2 cores.
+(one round of each, fewer messages) takes 2-5 minutes on 2 cores.
 """
 
 from __future__ import annotations
