@@ -75,25 +75,85 @@ _MAX_NAME_CHARS = 40
 _ADDRESS_LABEL = "Address: "
 
 
+VALUE_ROLES = frozenset((Role.NAME, Role.DOB, Role.ADDRESS))
+"""The roles a cell's value alone can show."""
+_DIGIT_ROLES = frozenset((Role.DOB, Role.ADDRESS))
+_ASCII_DIGIT = re.compile("[0-9]")
+_CACHE_LIMIT = 8192
+"""Distinct cell values remembered per table: a sheet repeats its postcodes, dates,
+year groups and "Y"/"N" flags on many rows."""
+
+
 def row_value_roles(cells: Sequence[str], labels: Sequence[str], reference: date) -> set[Role]:
     """The roles a row's values show, leaving out columns whose header (`labels`) says
     they hold something else ("Trip date"). Two neighbouring one-word name cells are a
     forename and surname pasted from separate columns."""
-    roles: set[Role] = set()
-    previous_word = ""
-    for column, cell in enumerate(cells):
-        label = labels[column] if column < len(labels) else ""
-        if label.strip() and column_role(label) is None:
-            previous_word = ""
-            continue
-        role = value_role(cell, reference)
-        if role is not None:
-            roles.add(role)
-        word = cell.strip()
-        if previous_word and " " not in word and is_name(f"{previous_word} {word}"):
-            roles.add(Role.NAME)
-        previous_word = word if word and " " not in word else ""
-    return roles
+    return TableValueRoles(labels, reference).roles(cells)
+
+
+class TableValueRoles:
+    """`row_value_roles` for the rows of one table, remembering what each distinct cell
+    value shows (a bounded number of them) and asking only about the roles wanted."""
+
+    def __init__(self, labels: Sequence[str], reference: date) -> None:
+        self._reference = reference
+        self._skipped = tuple(
+            bool(label.strip()) and column_role(label) is None for label in labels
+        )
+        self._values: dict[str, Role | None] = {}
+        self._pairs: dict[str, bool] = {}
+
+    def roles(self, cells: Sequence[str], wanted: frozenset[Role] = VALUE_ROLES) -> set[Role]:
+        """The roles in `wanted` that the row's values show (all of them by default)."""
+        roles: set[Role] = set()
+        if not wanted:
+            return roles
+        skipped = self._skipped
+        want_name = Role.NAME in wanted
+        want_digits = not _DIGIT_ROLES.isdisjoint(wanted)
+        previous_word = ""
+        for column, cell in enumerate(cells):
+            if column < len(skipped) and skipped[column]:
+                previous_word = ""
+                continue
+            word = cell.strip()
+            if word and (want_digits if _has_digit(word) else want_name):
+                role = self._value_role(cell)
+                if role is not None and role in wanted:
+                    roles.add(role)
+            pair = want_name and previous_word and word and " " not in word
+            if pair and self._is_pair_name(f"{previous_word} {word}"):
+                roles.add(Role.NAME)
+            previous_word = word if word and " " not in word else ""
+            if len(roles) == len(wanted):
+                break  # every wanted role is shown: the rest of the row cannot add one
+        return roles
+
+    def _value_role(self, cell: str) -> Role | None:
+        values = self._values
+        if cell in values:
+            return values[cell]
+        role = value_role(cell, self._reference)
+        if len(values) < _CACHE_LIMIT:
+            values[cell] = role
+        return role
+
+    def _is_pair_name(self, pair: str) -> bool:
+        pairs = self._pairs
+        known = pairs.get(pair)
+        if known is None:
+            known = is_name(pair)
+            if len(pairs) < _CACHE_LIMIT:
+                pairs[pair] = known
+        return known
+
+
+def _has_digit(value: str) -> bool:
+    """`any(ch.isdigit() for ch in value)`, quickly: an ASCII digit is found by a regex,
+    and only non-ASCII text can hold other digits ("²")."""
+    if _ASCII_DIGIT.search(value):
+        return True
+    return not value.isascii() and any(ch.isdigit() for ch in value)
 
 
 def value_role(cell: str, reference: date) -> Role | None:

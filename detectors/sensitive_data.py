@@ -39,7 +39,7 @@ from detectors.bulk import (
     row_roles,
     special_kind,
 )
-from detectors.cell_roles import row_value_roles, value_role
+from detectors.cell_roles import VALUE_ROLES, TableValueRoles, value_role
 from detectors.identifiers import IDENTIFIER_TYPES, find_identifiers
 from detectors.pasted_tables import blank_tables, find_tables
 from detectors.personal_details import (
@@ -257,7 +257,9 @@ class SensitiveDataDetector(Detector):
         with `count_only` when too few rows could be people).
 
         Cells under no recognised header are judged by their values (cell_roles), so a
-        name beside a date of birth makes a person row without a "DOB" column.
+        name beside a date of birth makes a person row without a "DOB" column. A row that
+        is a person row without its values is not asked about roles earlier person rows
+        already showed: the rows' count and their roles together are what is reported.
         """
         header = find_header(table)
         rows = table[header.index + 1 :] if header else table
@@ -270,17 +272,26 @@ class SensitiveDataDetector(Detector):
             return [], None, []  # without a header, a person row has a date, ID or house number
         by_row = self._row_matches(rows, header)
         labels = header.row.cells if header is not None else _plain_header(table, reference)
+        values = TableValueRoles(labels, reference)
         person_rows: list[set[Role]] = []
+        seen: set[Role] = set()  # the roles of the person rows so far
         for line, matches in by_row:
             roles = row_roles(line.row, header) if header is not None else set()
-            roles |= {
+            person = {
                 _ROLE_OF_TYPE.get(m.type, Role.IDENTIFIER)
                 for m in matches
                 if m.type in _PERSON_TYPES
             }
-            roles |= row_value_roles(line.row.cells, labels, reference)
-            if is_person_row(roles) or any(m.type in _PERSON_TYPES for m in matches):
-                person_rows.append(roles)
+            roles |= person
+            if person or is_person_row(roles):
+                # A person row already: its values matter only for roles no row has shown.
+                roles |= values.roles(line.row.cells, VALUE_ROLES - seen - roles)
+            else:
+                roles |= values.roles(line.row.cells, VALUE_ROLES - roles)
+                if not is_person_row(roles):
+                    continue
+            person_rows.append(roles)
+            seen |= roles
         return person_rows, header, by_row
 
     def _row_matches(
