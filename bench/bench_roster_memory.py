@@ -23,14 +23,14 @@ import argparse
 import asyncio
 import csv
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from child_run import child_json
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -181,17 +181,8 @@ def child(size: int, workers: int, count: int) -> dict[str, float]:
 
 
 def _run(tree: Path, size: int, workers: int, count: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    command = [sys.executable, str(HERE / "bench_roster_memory.py"), "--child", str(size)]
-    output = subprocess.run(
-        [*command, "--workers", str(workers), "--messages", str(count)],
-        cwd=tree,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return dict(json.loads(output.strip().splitlines()[-1]))
+    script = HERE / "bench_roster_memory.py"
+    return child_json(script, tree, str(size), "--workers", str(workers), "--messages", str(count))
 
 
 def main() -> None:

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from child_run import child_json
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -107,17 +107,7 @@ def child(count: int, mix: str = "plain") -> dict[str, float]:
 
 
 def _run(tree: Path, count: int, mix: str) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    script = str(HERE / "bench_scan_realistic.py")
-    output = subprocess.run(
-        [sys.executable, script, "--child", str(count), "--mix", mix],
-        cwd=tree,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return dict(json.loads(output.strip().splitlines()[-1]))
+    return child_json(HERE / "bench_scan_realistic.py", tree, str(count), "--mix", mix)
 
 
 def main() -> None:

@@ -11,14 +11,11 @@ when a scan worker starts, so the scan path never touches the network.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import hashlib
 import io
 import json
-import os
 import tarfile
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -39,6 +36,7 @@ from detectors.freemail import (
     shipped_list,
     shipped_provenance,
 )
+from gateway.atomic_write import write_atomically
 from gateway.cli.common import config_options, load_config
 from gateway.scanning.detector_settings import freemail_list_in_use, updated_freemail_list
 from models import domain_matches
@@ -148,20 +146,6 @@ def read_package_files(tarball: bytes) -> tuple[bytes, bytes | None]:
     return domains, licence
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def install_list(
     folder: Path,
     domains_json: bytes,
@@ -176,10 +160,11 @@ def install_list(
     except FreemailListError as exc:
         raise UpdateError(f"the downloaded list was not installed: {exc}") from None
     record = {**provenance, "domains": len(domains)}
-    _write_atomically(folder / LIST_FILE, domains_json)
+    write_atomically(folder / LIST_FILE, domains_json, mode=0o644)
     if licence is not None:
-        _write_atomically(folder / LICENSE_FILE, licence)
-    _write_atomically(folder / PROVENANCE_FILE, (json.dumps(record, indent=2) + "\n").encode())
+        write_atomically(folder / LICENSE_FILE, licence, mode=0o644)
+    record_json = (json.dumps(record, indent=2) + "\n").encode()
+    write_atomically(folder / PROVENANCE_FILE, record_json, mode=0o644)
     return len(domains)
 
 

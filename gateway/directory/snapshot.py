@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import mmap
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from detectors.names.name_table import IndexedDirectory, NameTable, build_name_table
+from gateway.atomic_write import write_atomically
 from models import Directory, Pupil, StaffMember
 
 
@@ -56,17 +56,6 @@ def _staff_json(directory: Directory) -> list[dict[str, Any]]:
     ]
 
 
-def _write_atomically(folder: Path, target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".directory-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_snapshot(directory: Directory, folder: Path) -> DirectoryRef:
     """Write atomically (temp file + rename, the name table first: a ref is handed out
     only once both are in place); keep the previous snapshot for tasks in flight."""
@@ -75,9 +64,7 @@ def write_snapshot(directory: Directory, folder: Path) -> DirectoryRef:
     target = folder / f"directory-{directory.version}.json"
     staff = _staff_json(directory)
     meta = {"version": directory.version, "staff": staff}
-    _write_atomically(
-        folder, target.with_suffix(NAMES_SUFFIX), build_name_table(directory.pupils, meta)
-    )
+    write_atomically(target.with_suffix(NAMES_SUFFIX), build_name_table(directory.pupils, meta))
     payload = {
         "version": directory.version,
         "pupil_fields": PUPIL_FIELDS,
@@ -89,7 +76,7 @@ def write_snapshot(directory: Directory, folder: Path) -> DirectoryRef:
         "staff": staff,
     }
     encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    _write_atomically(folder, target, encoded)
+    write_atomically(target, encoded)
     others = sorted(
         (p for p in folder.glob("directory-*.json") if p != target),
         key=lambda p: p.stat().st_mtime,
@@ -145,7 +132,7 @@ def read_scan_directory(ref: DirectoryRef, *, with_pupils: bool = False) -> Dire
     asked (a plug-in detector may read them). A snapshot without a name table (written
     before there was one) is read whole."""
     table_path = names_path(ref)
-    if ref.path is None or table_path is None:
+    if table_path is None:
         return Directory()
     try:
         with table_path.open("rb") as handle:

@@ -104,6 +104,18 @@ def worker_modules(names: list[str]) -> list[str]:
     return [name for name in names if name in sys.modules]
 
 
+def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh interpreter (so its forkserver is a new one), from the repo."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 WORKER_PROBE = """
 import asyncio, json
 from gateway.config.settings import validate
@@ -125,14 +137,7 @@ def test_scan_workers_fork_with_the_detectors_already_imported_and_no_spacy():
     """The forkserver preloads them, so a new or replacement worker does not import them;
     nothing at scan time uses spaCy any more, so it is not loaded at all.
     (In a fresh interpreter: a process's forkserver keeps the preload it started with.)"""
-    result = subprocess.run(
-        [sys.executable, "-c", WORKER_PROBE],
-        cwd=REPO,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _python(WORKER_PROBE)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [
         "detectors.pupil_name",
@@ -188,14 +193,7 @@ def test_scan_parses_nothing_in_its_own_process(tmp_path: Path):
         b"From: Ms Teacher <teacher@school.example>\r\nTo: parent@example.org\r\n"
         b"Subject: Trip\r\n\r\nThe trip is on Friday; please send a packed lunch.\r\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", SCAN_PROBE, str(tmp_path / "var"), str(message)],
-        cwd=REPO,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _python(SCAN_PROBE, str(tmp_path / "var"), str(message))
     assert result.returncode == 0, result.stderr[-2000:]
     verdict, modules_line = result.stdout.strip().splitlines()[-2:]
     assert json.loads(verdict)["action"] == "deliver"
